@@ -1,0 +1,34 @@
+"""Channel-neutral reply model: what the assistant says, before a channel renders it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Button(BaseModel):
+    """A choice the user can click; ``payload`` is sent back as the next message."""
+
+    title: str
+    payload: str
+
+
+class Reply(BaseModel):
+    """One message from the assistant."""
+
+    text: str = ""
+    buttons: list[Button] = Field(default_factory=list)
+    link: str | None = None
+
+    @classmethod
+    def from_rasa(cls, message: dict[str, Any]) -> Reply:
+        """Build a reply from one message of Rasa's REST channel."""
+        custom = message.get("custom") or {}
+        return cls(
+            text=message.get("text") or "",
+            buttons=[
+                Button(title=b["title"], payload=b["payload"]) for b in message.get("buttons") or []
+            ],
+            link=custom.get("link") if isinstance(custom, dict) else None,
+        )

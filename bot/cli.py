@@ -1,0 +1,19 @@
+"""The ``isee`` command line: one entry point for operators and staff."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.commands import serve
+
+app = typer.Typer(
+    help="isee-assistant: Lạng Sơn public-service virtual assistant.", no_args_is_help=True
+)
+kb_app = typer.Typer(
+    help="Knowledge base: import, check, build, search, evaluate.", no_args_is_help=True
+)
+app.add_typer(kb_app, name="kb")
+serve.register(app)
+
+if __name__ == "__main__":
+    app()

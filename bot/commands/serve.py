@@ -1,0 +1,55 @@
+"""``isee serve …``: start one process of the assistant."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+import uvicorn
+
+from bot.logging import configure_logging
+from bot.settings import get_settings
+
+serve_app = typer.Typer(help="Start one process of the assistant.", no_args_is_help=True)
+
+
+@serve_app.command("gateway")
+def gateway(
+    host: str | None = typer.Option(None, help="Bind address (default: ISEE_GATEWAY_HOST)"),
+    port: int | None = typer.Option(None, help="Port (default: ISEE_GATEWAY_PORT)"),
+) -> None:
+    """The FastAPI gateway: web widget, chat API, health."""
+    from bot.gateway.app import create_app
+
+    settings = get_settings()
+    if host:
+        settings.gateway_host = host
+    if port:
+        settings.gateway_port = port
+    configure_logging(settings.log_level, settings.log_json)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@serve_app.command("actions")
+def actions(
+    port: int | None = typer.Option(None, help="Port (default: ISEE_ACTION_PORT)"),
+) -> None:
+    """The rasa-sdk action server with this project's custom actions."""
+    from rasa_sdk.endpoint import run
+    from rasa_sdk.executor import ActionExecutor
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    os.environ.setdefault("SANIC_HOST", settings.action_host)
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    run(executor, port=port or settings.action_port, cors_origins=None)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(serve_app, name="serve")

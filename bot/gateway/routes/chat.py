@@ -1,0 +1,23 @@
+"""The web widget's chat endpoint."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from bot.channels.widget import WidgetMessage, WidgetResponse
+from bot.gateway.errors import ErrorResponse
+from bot.gateway.pipeline import ConversationPipeline
+
+router = APIRouter(prefix="/api/v1", tags=["chat"])
+
+
+@router.post(
+    "/chat",
+    response_model=WidgetResponse,
+    responses={422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+)
+async def chat(body: WidgetMessage, request: Request) -> WidgetResponse:
+    """Send one message of a conversation and get the assistant's replies."""
+    pipeline: ConversationPipeline = request.app.state.pipeline
+    replies = await pipeline.handle(body.sender, body.message)
+    return WidgetResponse(sender=body.sender, replies=replies)

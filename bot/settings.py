@@ -1,0 +1,62 @@
+"""One settings object for every process, read from ``ISEE_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field maps to ``ISEE_<FIELD>`` (e.g. ``ISEE_RASA_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="ISEE_", env_file=".env", extra="ignore")
+
+    # Knowledge base and search
+    kb_dir: Path = Field(REPO_ROOT / "knowledge_base", description="Curated YAML knowledge base")
+    build_dir: Path = Field(REPO_ROOT / ".build", description="Generated indexes and caches")
+
+    # Processes
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rasa_url: str = Field("http://127.0.0.1:5005", description="Rasa server base URL")
+    rasa_timeout_s: float = 30.0
+    action_host: str = "127.0.0.1"
+    action_port: int = 5055
+    max_message_chars: int = Field(1000, description="Longest message the gateway accepts")
+
+    # Portal API
+    portal_url: str = Field("http://127.0.0.1:8100", description="Portal API base URL")
+    portal_api_key: str = Field("dev-portal-key", description="API key sent to the portal")
+    portal_link: str = Field(
+        "https://dichvucong.langson.gov.vn", description="Public portal shown to citizens"
+    )
+    portal_connect_timeout_s: float = Field(1.0, gt=0, description="Portal connect timeout")
+    portal_read_timeout_s: float = Field(3.0, gt=0, description="Portal read timeout per try")
+    portal_budget_s: float = Field(6.0, gt=0, description="Longest one portal call may take")
+    portal_attempts: int = Field(3, ge=1, description="Tries per portal call (timeouts/5xx)")
+    portal_breaker_failures: int = Field(3, ge=1, description="Failed calls that open the circuit")
+    portal_breaker_reset_s: float = Field(30.0, gt=0, description="Wait before a trial call")
+    # Reference portal service
+    portal_host: str = "127.0.0.1"
+    portal_port: int = 8100
+    portal_db_url: str | None = Field(
+        None, description="Reference portal database URL (default: SQLite file in build_dir)"
+    )
+    portal_proof_max_failures: int = Field(
+        5, ge=1, description="Wrong second factors per dossier or user before throttling"
+    )
+    portal_proof_window_s: int = Field(900, ge=1, description="Window those failures count in")
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()
