@@ -23,7 +23,7 @@ export OMP_NUM_THREADS := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-RASA_DATA := $(shell find data -name '*.yml' 2>/dev/null) config.yml domain.yml
+RASA_DATA := $(shell find data rasa_components -name "*.yml" -o -name "*.py" 2>/dev/null) config.yml domain.yml
 KB_FILES := $(shell find knowledge_base -name '*.yml' 2>/dev/null)
 
 .PHONY: help setup train index portal-db run test test-unit test-e2e lint bench clean
@@ -68,16 +68,17 @@ portal-db: $(PORTAL_DB) ## Create and seed the reference portal database
 
 $(PORTAL_DB): $(VENV)/.stamp $(KB_FILES)
 	$(VENV)/bin/isee portal migrate
-	$(VENV)/bin/isee portal seed
+	$(VENV)/bin/isee portal seed --dossiers 2000 --seed 1
 	touch $@
 
-run: setup train ## Set up, build and start the whole assistant on loopback
+run: setup train index portal-db ## Set up, build and start the whole assistant on loopback
 	$(VENV)/bin/honcho start -f Procfile
 
-test: setup train ## Set up and run every test
+test: setup train index ## Set up and run every test (starts a throwaway PostgreSQL on loopback)
 	$(RASA_VENV)/bin/rasa data validate --fail-on-warnings
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -q
+	trap 'scripts/test-postgres stop' EXIT; \
+	ISEE_TEST_POSTGRES_URL="$$(scripts/test-postgres start)" $(VENV)/bin/pytest -q
 
 test-unit: $(VENV)/.stamp ## Fast unit tests only
 	$(VENV)/bin/pytest -q tests/unit

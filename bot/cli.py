@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import serve
+from bot.commands import kb_check, kb_data, kb_search, portal, serve
 
 app = typer.Typer(
     help="isee-assistant: Lạng Sơn public-service virtual assistant.", no_args_is_help=True
@@ -13,7 +13,11 @@ kb_app = typer.Typer(
     help="Knowledge base: import, check, build, search, evaluate.", no_args_is_help=True
 )
 app.add_typer(kb_app, name="kb")
+kb_data.register(kb_app)
 serve.register(app)
+portal.register(app)
+kb_check.register(kb_app)
+kb_search.register(kb_app)
 
 if __name__ == "__main__":
     app()

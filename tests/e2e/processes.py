@@ -29,15 +29,25 @@ class ManagedProcess:
     def __init__(self, name: str, args: Sequence[str], log_dir: Path, env: dict[str, str]) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            list(args),
+        self._args = list(args)
+        self._env = {**os.environ, **env}
+        self._log = self.log_path.open("ab")
+        self.proc = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            self._args,
             cwd=REPO,
-            env={**os.environ, **env},
+            env=self._env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def restart(self) -> None:
+        """Start the same command again after ``stop``."""
+        self._log = self.log_path.open("ab")
+        self.proc = self._spawn()
 
     def wait_until(self, ready: Callable[[], bool], timeout_s: float) -> None:
         """Poll ``ready`` until it holds; fail with the process log if it never does."""

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
+from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

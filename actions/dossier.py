@@ -1,0 +1,262 @@
+"""Dossier status: the form that asks for the code, the status reply, and personal details."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import structlog
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.replies import HUMAN_BUTTON, procedure_reminder
+from bot import runtime
+from bot.portal.client import OwnerProof
+from bot.portal.codes import find_dossier_code
+from bot.portal.errors import (
+    InvalidCode,
+    NotFound,
+    PortalError,
+    Throttled,
+    Unauthorised,
+    Unavailable,
+    VerificationFailed,
+)
+from bot.portal.models import Dossier
+from bot.settings import get_settings
+
+log = structlog.get_logger(__name__)
+
+MAX_REASKS = 2
+CODE_EXAMPLE = "000.00.20.H37-250612-0001"
+ASK_LAST4 = (
+    "Dạ, để xem thông tin cá nhân trên hồ sơ, anh/chị vui lòng nhập 4 số cuối của số điện thoại "
+    "hoặc số định danh (CCCD) đã khai trong hồ sơ ạ."
+)
+
+
+def _date(value: dt.datetime) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _unavailable_text() -> str:
+    portal = get_settings().portal_link
+    return (
+        "Dạ, hệ thống tra cứu hồ sơ đang tạm gián đoạn nên em chưa tra được. Anh/chị vui lòng thử "
+        f"lại sau ít phút, hoặc tra cứu trực tiếp trên Cổng dịch vụ công: {portal}"
+    )
+
+
+def status_text(dossier: Dossier) -> str:
+    """The status reply: what, where, since when, until when, and what to do next."""
+    lines = [
+        f"Dạ, hồ sơ {dossier.code} – {dossier.procedure.name}:",
+        f"- Trạng thái: {dossier.status_label}",
+        f"- Bước hiện tại: {dossier.current_step}",
+        f"- Cơ quan tiếp nhận: {dossier.agency.name}",
+        f"- Ngày nộp: {_date(dossier.submitted_at)}; hạn trả kết quả: {_date(dossier.due_at)}",
+        f"- Việc anh/chị cần làm: {dossier.next_step.text}",
+    ]
+    if dossier.next_step.documents:
+        lines.append("  Giấy tờ cần bổ sung: " + "; ".join(dossier.next_step.documents))
+    if dossier.next_step.fee:
+        lines.append(f"  Số tiền cần nộp: {dossier.next_step.fee}")
+    lines.append(f"- Người nộp: {dossier.applicant.name}")
+    lines.append(
+        "Để xem thông tin cá nhân và lịch sử xử lý, anh/chị nhập 4 số cuối số điện thoại hoặc số "
+        "định danh đã khai trong hồ sơ ạ."
+    )
+    return "\n".join(lines)
+
+
+def details_text(dossier: Dossier) -> str:
+    """Personal details and history, shown only after the second factor matched."""
+    applicant = dossier.applicant
+    lines = [f"Dạ, thông tin hồ sơ {dossier.code} (đã xác minh):", f"- Người nộp: {applicant.name}"]
+    if applicant.phone:
+        lines.append(f"- Số điện thoại: {applicant.phone}")
+    if applicant.address:
+        lines.append(f"- Địa chỉ: {applicant.address}")
+    lines.append("- Quá trình xử lý:")
+    lines += [
+        f"  {step.at:%d/%m/%Y %H:%M} – {step.step}" + (f" ({step.agency})" if step.agency else "")
+        for step in dossier.history
+    ]
+    return "\n".join(lines)
+
+
+class ValidateDossierForm(FormValidationAction):
+    """Finds a dossier code in what the user typed; re-asks at most twice, with an example."""
+
+    def name(self) -> str:
+        return "validate_dossier_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if (tracker.get_slot("dossier_code_attempts") or 0) > MAX_REASKS:
+            return []
+        return domain_slots
+
+    async def validate_dossier_code(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        code = find_dossier_code(str(slot_value or ""))
+        if code:
+            return {"dossier_code": code, "dossier_code_attempts": 0}
+        attempts = int(tracker.get_slot("dossier_code_attempts") or 0) + 1
+        if attempts > MAX_REASKS:
+            dispatcher.utter_message(
+                text=(
+                    "Dạ, em vẫn chưa nhận ra mã hồ sơ. Anh/chị có thể tra cứu trực tiếp trên Cổng "
+                    f"dịch vụ công ({get_settings().portal_link}) hoặc nhờ cán bộ hỗ trợ ạ."
+                ),
+                buttons=[HUMAN_BUTTON],
+            )
+        return {"dossier_code": None, "dossier_code_attempts": attempts}
+
+
+class ActionAskDossierCode(Action):
+    """Asks for the dossier code; after a malformed one, says why and shows the format."""
+
+    def name(self) -> str:
+        return "action_ask_dossier_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if int(tracker.get_slot("dossier_code_attempts") or 0) == 0:
+            dispatcher.utter_message(
+                text=(
+                    "Dạ, anh/chị vui lòng nhập mã hồ sơ in trên giấy tiếp nhận (ví dụ: "
+                    f'{CODE_EXAMPLE}). Muốn dừng, anh/chị nhắn "thôi" ạ.'
+                )
+            )
+        else:
+            dispatcher.utter_message(
+                text=(
+                    "Dạ, mã vừa nhập chưa đúng định dạng mã hồ sơ. Mã hồ sơ in trên giấy tiếp nhận, "
+                    f"có dạng {CODE_EXAMPLE} (mã cơ quan – ngày nộp – số thứ tự). Anh/chị nhập lại "
+                    'giúp em, hoặc nhắn "thôi" để dừng ạ.'
+                )
+            )
+        return []
+
+
+class ActionCheckDossier(Action):
+    """Asks the portal for the dossier's status once the form has a valid code."""
+
+    def name(self) -> str:
+        return "action_check_dossier"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        code = tracker.get_slot("dossier_code")
+        reset = [SlotSet("dossier_code", None), SlotSet("dossier_code_attempts", 0)]
+        if not code:
+            return reset
+        try:
+            dossier = await runtime.portal().get_dossier(code)
+        except NotFound:
+            dispatcher.utter_message(
+                text=(
+                    f"Dạ, em không tìm thấy hồ sơ mã {code}. Anh/chị vui lòng kiểm tra lại mã "
+                    "trên giấy tiếp nhận hồ sơ ạ."
+                ),
+                buttons=[{"title": "Nhập lại mã", "payload": "/check_dossier"}, HUMAN_BUTTON],
+            )
+            return reset
+        except InvalidCode:
+            dispatcher.utter_message(
+                text=f"Dạ, mã hồ sơ chưa đúng định dạng (ví dụ đúng: {CODE_EXAMPLE}).",
+                buttons=[{"title": "Nhập lại mã", "payload": "/check_dossier"}],
+            )
+            return reset
+        except Unauthorised:
+            log.error("portal_refused_api_key")
+            dispatcher.utter_message(text=_unavailable_text(), buttons=[HUMAN_BUTTON])
+            return reset
+        except PortalError:
+            dispatcher.utter_message(text=_unavailable_text(), buttons=[HUMAN_BUTTON])
+            return reset
+        dispatcher.utter_message(text=status_text(dossier))
+        return [*reset, SlotSet("checked_dossier", dossier.code)]
+
+
+class ActionDossierDetails(Action):
+    """Personal details of the last checked dossier, after the second factor."""
+
+    def name(self) -> str:
+        return "action_dossier_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        code = tracker.get_slot("checked_dossier")
+        last4 = tracker.get_slot("last4")
+        if not code:
+            dispatcher.utter_message(
+                text="Dạ, anh/chị cho em xin mã hồ sơ trước, sau đó mới xác minh 4 số cuối ạ.",
+                buttons=[{"title": "Tra cứu hồ sơ", "payload": "/check_dossier"}],
+            )
+            return [SlotSet("last4", None)]
+        if not last4 or not str(last4).isdigit() or len(str(last4)) != 4:
+            dispatcher.utter_message(text=ASK_LAST4)
+            return [SlotSet("last4", None)]
+        proof = OwnerProof(last4=str(last4), sender_id=tracker.sender_id)
+        try:
+            dossier = await runtime.portal().get_dossier(code, owner=proof)
+        except VerificationFailed as exc:
+            left = (
+                f" Anh/chị còn {exc.attempts_left} lần thử."
+                if exc.attempts_left is not None
+                else ""
+            )
+            dispatcher.utter_message(text=f"Dạ, 4 số vừa nhập chưa khớp với hồ sơ.{left}")
+            return [SlotSet("last4", None)]
+        except Throttled as exc:
+            minutes = max(1, (exc.retry_after_s or 60) // 60)
+            dispatcher.utter_message(
+                text=(
+                    "Dạ, anh/chị đã nhập sai quá số lần cho phép nên việc xác minh tạm khóa. "
+                    f"Anh/chị vui lòng thử lại sau khoảng {minutes} phút ạ."
+                ),
+                buttons=[HUMAN_BUTTON],
+            )
+            return [SlotSet("last4", None)]
+        except (Unavailable, Unauthorised, PortalError):
+            dispatcher.utter_message(text=_unavailable_text(), buttons=[HUMAN_BUTTON])
+            return [SlotSet("last4", None)]
+        dispatcher.utter_message(text=details_text(dossier))
+        return [SlotSet("last4", None)]
+
+
+class ActionStopDossierForm(Action):
+    """The user leaves the dossier form; the procedure being discussed is kept."""
+
+    def name(self) -> str:
+        return "action_stop_dossier_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reminder = procedure_reminder(tracker.get_slot("current_procedure"))
+        if reminder:
+            dispatcher.utter_message(**reminder)
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("dossier_code", None),
+            SlotSet("dossier_code_attempts", 0),
+        ]

@@ -1,0 +1,44 @@
+"""Requirement answers from the portal's live data, the knowledge base's when the portal fails."""
+
+from __future__ import annotations
+
+from bot import runtime
+from bot.knowledge.entries import procedure_entries
+from bot.knowledge.schema import Channel, Document, Entry
+from bot.portal.requirements import lookup_requirements
+
+LIVE_TOPICS = frozenset({"ho_so", "le_phi", "thoi_han", "noi_nop"})
+
+
+async def live_answer(entry: Entry) -> str | None:
+    """The entry's answer rendered from today's portal data, saying where it comes from.
+
+    ``None`` when the topic has no live data (the knowledge-base answer stands as it is).
+    """
+    if entry.kind != "procedure" or entry.topic not in LIVE_TOPICS or not entry.procedure:
+        return None
+    kb = runtime.knowledge()
+    procedure = kb.procedures.get(entry.procedure)
+    if procedure is None:
+        return None
+    successor = kb.procedures.get(procedure.superseded_by) if procedure.superseded_by else None
+    requirements = await lookup_requirements(successor or procedure, runtime.portal())
+    if requirements.source != "portal":
+        return f"{entry.answer}\n\n{requirements.provenance}"
+    current = successor or procedure
+    live = current.effective().model_copy(
+        update={
+            "overrides": None,
+            "agency": requirements.agency,
+            "address": requirements.address,
+            "documents": [Document(**d.model_dump()) for d in requirements.documents],
+            "channels": [Channel(**c.model_dump()) for c in requirements.channels],
+            "data_date": requirements.data_date,
+        }
+    )
+    notice = kb.site.notices.district_abolished if kb.site else None
+    rendered = (
+        procedure_entries(procedure, notice, live) if successor else procedure_entries(live, notice)
+    )
+    answer = next(e.answer for e in rendered if e.topic == entry.topic)
+    return f"{answer}\n\n{requirements.provenance}"

@@ -1,0 +1,1 @@
+"""What citizens leave for staff: hand-over requests and answer feedback."""

@@ -1,0 +1,70 @@
+"""Records hand-over requests and feedback (SQLite by default, any SQLAlchemy URL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.inbox.models import Base, Feedback, HandoverRequest
+
+
+class InboxStore:
+    """A small repository over the inbox tables; creates them on first use."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = create_engine(url)
+        Base.metadata.create_all(self._engine)
+        self._session = sessionmaker(self._engine, expire_on_commit=False)
+
+    def open_handover(
+        self, conversation_id: str, last_message: str, procedure: str | None
+    ) -> HandoverRequest:
+        """Record a request for a human, or return the one already open for this conversation."""
+        with self._session.begin() as session:
+            existing = session.scalars(
+                select(HandoverRequest).where(
+                    HandoverRequest.conversation_id == conversation_id,
+                    HandoverRequest.status == "open",
+                )
+            ).first()
+            if existing:
+                return existing
+            request = HandoverRequest(
+                conversation_id=conversation_id,
+                last_message=last_message[:1000],
+                procedure=procedure,
+            )
+            session.add(request)
+            session.flush()
+            return request
+
+    def record_feedback(self, conversation_id: str, entry_id: str, helpful: bool) -> Feedback:
+        with self._session.begin() as session:
+            feedback = Feedback(conversation_id=conversation_id, entry_id=entry_id, helpful=helpful)
+            session.add(feedback)
+            session.flush()
+            return feedback
+
+    def feedback_summary(self) -> dict[str, tuple[int, int]]:
+        """Per entry: (helpful, not helpful) counts."""
+        with Session(self._engine) as session:
+            rows = session.execute(
+                select(Feedback.entry_id, Feedback.helpful, func.count()).group_by(
+                    Feedback.entry_id, Feedback.helpful
+                )
+            ).all()
+        summary: dict[str, tuple[int, int]] = {}
+        for entry_id, helpful, count in rows:
+            good, bad = summary.get(entry_id, (0, 0))
+            summary[entry_id] = (good + count, bad) if helpful else (good, bad + count)
+        return summary
+
+    def open_handovers(self) -> list[HandoverRequest]:
+        with Session(self._engine) as session:
+            return list(
+                session.scalars(
+                    select(HandoverRequest)
+                    .where(HandoverRequest.status == "open")
+                    .order_by(HandoverRequest.created_at)
+                )
+            )

@@ -1,0 +1,339 @@
+"""Expand a procedure into one searchable entry per topic, with a grounded Vietnamese answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from bot.knowledge.schema import TOPICS, CentralProcedure, Entry, Procedure, Topic
+
+NATIONAL_PORTAL = "https://dichvucong.gov.vn"
+
+SERVICE_LEVEL_TEXT = {
+    "toan_trinh": "dịch vụ công trực tuyến toàn trình (nộp hồ sơ, thanh toán và nhận kết quả trực tuyến)",
+    "mot_phan": "dịch vụ công trực tuyến một phần (nộp hồ sơ trực tuyến, một số bước thực hiện trực tiếp)",
+    "muc_2": "mức độ 2 (chỉ cung cấp thông tin và mẫu đơn trực tuyến, nộp hồ sơ trực tiếp)",
+    "muc_1": "mức độ 1 (chỉ cung cấp thông tin về thủ tục trên cổng)",
+}
+LEVEL_TEXT = {
+    "tinh": "cấp tỉnh",
+    "huyen": "cấp huyện",
+    "xa": "cấp xã",
+    "bo": "cấp bộ",
+    "khac": "cơ quan khác",
+}
+CHANNEL_TEXT = {
+    "truc_tuyen": "Nộp trực tuyến",
+    "truc_tiep": "Nộp trực tiếp",
+    "buu_chinh": "Nộp qua dịch vụ bưu chính",
+}
+TOPIC_TITLES: dict[Topic, str] = {
+    "tong_quan": "Giới thiệu",
+    "ho_so": "Thành phần hồ sơ",
+    "le_phi": "Phí, lệ phí",
+    "thoi_han": "Thời hạn giải quyết",
+    "noi_nop": "Nơi nộp hồ sơ",
+    "trinh_tu": "Trình tự thực hiện",
+    "dieu_kien": "Yêu cầu, điều kiện",
+    "ket_qua": "Kết quả",
+    "can_cu": "Căn cứ pháp lý",
+    "truc_tuyen": "Nộp trực tuyến",
+}
+QUESTION_TEMPLATES: dict[Topic, tuple[str, ...]] = {
+    "tong_quan": ("{name}", "Thủ tục {name} là gì?"),
+    "ho_so": ("{name} cần những giấy tờ gì?", "Hồ sơ {name} gồm những gì?"),
+    "le_phi": ("{name} mất bao nhiêu tiền?", "Lệ phí {name} là bao nhiêu?"),
+    "thoi_han": ("{name} mất bao lâu?", "Thời hạn giải quyết {name} là bao lâu?"),
+    "noi_nop": ("{name} nộp hồ sơ ở đâu?", "Cơ quan nào giải quyết {name}?"),
+    "trinh_tu": ("Các bước thực hiện {name}?", "Trình tự {name} như thế nào?"),
+    "dieu_kien": ("Điều kiện để {name} là gì?", "Ai được {name}?"),
+    "ket_qua": ("{name} thì nhận được kết quả gì?", "Kết quả của {name} là gì?"),
+    "can_cu": ("Căn cứ pháp lý của {name}?", "{name} theo văn bản nào?"),
+    "truc_tuyen": ("{name} có làm online được không?", "Nộp trực tuyến {name} thế nào?"),
+}
+DISTRICT_PATTERN = re.compile(r"cấp huyện|\bhuyện\b|\bquận\b", re.IGNORECASE)
+_BULLET = "\n- "
+MAX_DOCUMENTS = 12
+MAX_STEPS = 10
+_NUMBERED = re.compile(r"^(?:Bước\s*\d+|\d+[.)]|[a-zđ]\))", re.IGNORECASE)
+
+
+_THU_TUC = re.compile(r"^thủ tục\s*:?\s+", re.IGNORECASE)
+_FIELD_TAG = re.compile(r"^\[[^\]]*\]\s*-\s*")
+
+
+def display_name(name: str) -> str:
+    """The name as it reads after "thủ tục …": without a leading "Thủ tục"."""
+    return _THU_TUC.sub("", name)
+
+
+def _label(name: str, code: str) -> str:
+    return f"{display_name(name)} (mã {code})"
+
+
+def _field_label(field: str) -> str:
+    """The field without the portal's agency tag (``[SVH] - Du lịch`` → ``Du lịch``)."""
+    return _FIELD_TAG.sub("", field)
+
+
+def _is_note(group: str | None) -> bool:
+    return bool(group and group.casefold().startswith("lưu ý"))
+
+
+class _Renderer:
+    """Renders the facts of one procedure per topic; a method returns None when facts are missing."""
+
+    def __init__(self, procedure: Procedure) -> None:
+        self.proc = procedure.effective()
+        self.label = _label(self.proc.name, self.proc.code)
+
+    def tong_quan(self) -> str:
+        proc = self.proc
+        parts = [f"Dạ, thủ tục {self.label} thuộc lĩnh vực {_field_label(proc.field)}."]
+        if proc.levels:
+            levels = ", ".join(LEVEL_TEXT[level] for level in proc.levels)
+            parts.append(f"Cấp thực hiện: {levels}.")
+        if proc.agency:
+            parts.append(f"Cơ quan thực hiện: {proc.agency}.")
+        if proc.audience:
+            parts.append(f"Đối tượng thực hiện: {proc.audience}.")
+        if proc.service_level:
+            parts.append(f"Thủ tục được cung cấp {SERVICE_LEVEL_TEXT[proc.service_level]}.")
+        if proc.result:
+            parts.append(f"Kết quả: {proc.result}.")
+        return " ".join(parts)
+
+    def ho_so(self) -> str | None:
+        documents = [d for d in self.proc.documents if not _is_note(d.group)] or list(
+            self.proc.documents
+        )
+        if not documents:
+            return None
+        lines: list[str] = []
+        group: str | None = None
+        for doc in documents[:MAX_DOCUMENTS]:
+            if doc.group and doc.group != group:
+                group = doc.group
+                lines.append(f"\n{group}:")
+            extras = [
+                part for part in (doc.copies, f"mẫu: {doc.form}" if doc.form else None) if part
+            ]
+            suffix = f" ({'; '.join(extras)})" if extras else ""
+            lines.append(f"- {doc.name}{suffix}")
+        more = len(self.proc.documents) - min(len(documents), MAX_DOCUMENTS)
+        if more > 0:
+            lines.append(f"\nTrang thủ tục còn {more} giấy tờ hoặc lưu ý khác cho từng trường hợp.")
+        return f"Dạ, hồ sơ {self.label} gồm:\n" + "\n".join(lines).strip("\n")
+
+    def _per_channel(self, attribute: str, heading: str) -> str | None:
+        rows = [
+            f"{CHANNEL_TEXT[channel.kind]}: {value}"
+            for channel in self.proc.channels
+            if (value := getattr(channel, attribute))
+        ]
+        if not rows:
+            return None
+        return f"Dạ, {heading} {self.label}:{_BULLET}{_BULLET.join(rows)}"
+
+    def le_phi(self) -> str | None:
+        return self._per_channel("fee", "phí, lệ phí của thủ tục")
+
+    def thoi_han(self) -> str | None:
+        return self._per_channel("time", "thời hạn giải quyết thủ tục")
+
+    def noi_nop(self) -> str | None:
+        proc = self.proc
+        parts: list[str] = []
+        if proc.agency:
+            parts.append(f"Dạ, thủ tục {self.label} do {proc.agency} giải quyết.")
+        if proc.levels:
+            levels = ", ".join(LEVEL_TEXT[level] for level in proc.levels)
+            parts.append(f"Cấp thực hiện: {levels}.")
+        if proc.address:
+            parts.append(f"Địa chỉ tiếp nhận: {proc.address}.")
+        if proc.channels:
+            kinds = ", ".join(CHANNEL_TEXT[c.kind].lower() for c in proc.channels)
+            parts.append(f"Anh/chị có thể {kinds}.")
+        if not parts:
+            return None
+        if not proc.agency:
+            parts.insert(0, f"Dạ, về nơi nộp hồ sơ thủ tục {self.label}:")
+        return " ".join(parts)
+
+    def trinh_tu(self) -> str | None:
+        if not self.proc.steps:
+            return None
+        shown = self.proc.steps[:MAX_STEPS]
+        numbered = any(_NUMBERED.match(step) for step in shown)
+        steps = "\n".join(
+            step if numbered else f"{i}. {step}" for i, step in enumerate(shown, start=1)
+        )
+        more = len(self.proc.steps) - len(shown)
+        tail = f"\n(Còn {more} bước nữa, xem trên trang thủ tục.)" if more > 0 else ""
+        return f"Dạ, trình tự thực hiện thủ tục {self.label}:\n{steps}{tail}"
+
+    def dieu_kien(self) -> str | None:
+        proc = self.proc
+        if proc.conditions:
+            return f"Dạ, yêu cầu, điều kiện của thủ tục {self.label}:{_BULLET}" + _BULLET.join(
+                proc.conditions
+            )
+        if proc.links.national and proc.has_details:
+            return (
+                f"Dạ, trang thủ tục {self.label} trên Cổng Dịch vụ công quốc gia không nêu "
+                "yêu cầu, điều kiện riêng cho thủ tục này."
+            )
+        return None
+
+    def ket_qua(self) -> str | None:
+        if not self.proc.result:
+            return None
+        return f"Dạ, kết quả của thủ tục {self.label} là: {self.proc.result}."
+
+    def can_cu(self) -> str | None:
+        refs = [
+            f"{ref.number} – {ref.title}"
+            if ref.number and ref.number not in ref.title
+            else ref.title
+            for ref in self.proc.legal_basis
+        ]
+        if not refs:
+            return None
+        return f"Dạ, căn cứ pháp lý của thủ tục {self.label} gồm:{_BULLET}" + _BULLET.join(refs)
+
+    def truc_tuyen(self) -> str | None:
+        proc = self.proc
+        online = next((c for c in proc.channels if c.kind == "truc_tuyen"), None)
+        if proc.service_level:
+            text = (
+                f"Dạ, thủ tục {self.label} được cung cấp {SERVICE_LEVEL_TEXT[proc.service_level]}."
+            )
+        elif online:
+            text = f"Dạ, thủ tục {self.label} có thể nộp hồ sơ trực tuyến."
+        elif proc.channels:
+            kinds = ", ".join(CHANNEL_TEXT[c.kind].lower() for c in proc.channels)
+            return (
+                f"Dạ, theo Cổng Dịch vụ công quốc gia, thủ tục {self.label} chưa có hình thức "
+                f"nộp trực tuyến; anh/chị có thể {kinds}."
+            )
+        else:
+            return None
+        if online or proc.service_level in ("toan_trinh", "mot_phan"):
+            text += (
+                " Anh/chị đăng nhập Cổng Dịch vụ công quốc gia bằng tài khoản định danh điện tử "
+                "VNeID, tìm thủ tục theo tên hoặc mã rồi làm theo hướng dẫn để nộp hồ sơ."
+            )
+        return text
+
+
+def _link(proc: Procedure) -> str:
+    return proc.links.province or proc.links.national or NATIONAL_PORTAL
+
+
+def _missing(topic: Topic, label: str) -> str:
+    what = TOPIC_TITLES[topic].lower()
+    return (
+        f"Dạ, hiện em chưa có thông tin về {what} của thủ tục {label}. "
+        "Anh/chị vui lòng xem chi tiết trên trang thủ tục ở đường dẫn dưới đây."
+    )
+
+
+def _lead_in(proc: Procedure, current: Procedure) -> str | None:
+    """Which record the answer follows, and why, when the two are not the same."""
+    if current is not proc:
+        return (
+            f"Dạ, thủ tục {_label(proc.name, proc.code)} trong danh mục của tỉnh đã được công bố "
+            f"lại trên Cổng Dịch vụ công quốc gia thành thủ tục {_label(current.name, current.code)}; "
+            "em trả lời theo bản công bố mới này."
+        )
+    if proc.supersedes:
+        codes = ", ".join(proc.supersedes)
+        return (
+            f"Câu trả lời theo bản công bố mới nhất trên Cổng Dịch vụ công quốc gia (mã {proc.code}), "
+            f"thay cho thủ tục cũ trong danh mục của tỉnh (mã {codes})."
+        )
+    return None
+
+
+def _footer(proc: Procedure, link: str) -> str:
+    date = proc.answer_date.strftime("%d/%m/%Y")
+    return f"Nguồn: {link} (dữ liệu cập nhật ngày {date})."
+
+
+def _without_greeting(text: str) -> str:
+    """Drop the leading "Dạ, " when another sentence already opens the answer."""
+    rest = text.removeprefix("Dạ, ")
+    return rest[:1].upper() + rest[1:]
+
+
+def procedure_entries(
+    procedure: Procedure,
+    district_notice: str | None,
+    superseding: Procedure | None = None,
+) -> list[Entry]:
+    """One entry per topic for ``procedure``.
+
+    ``district_notice`` is appended to answers whose facts name a district-level body.
+    ``superseding`` is the newer national record that replaces this one: the answers then give
+    that record's facts and say so.
+    """
+    proc = procedure.effective()
+    renderer = _Renderer(superseding or procedure)
+    current = superseding.effective() if superseding else proc
+    link = _link(current)
+    lead_in = _lead_in(proc, current)
+    entries: list[Entry] = []
+    for topic in TOPICS:
+        render: Callable[[], str | None] = getattr(renderer, topic)
+        facts = render()
+        body = facts if facts is not None else _missing(topic, renderer.label)
+        notice = bool(facts and district_notice and DISTRICT_PATTERN.search(facts))
+        opening = [lead_in, _without_greeting(body)] if superseding else [body, lead_in]
+        parts = [*opening, district_notice if notice else None, _footer(current, link)]
+        names = [proc.name, *proc.questions]
+        questions = [t.format(name=n) for n in names for t in QUESTION_TEMPLATES[topic]]
+        entries.append(
+            Entry(
+                id=f"{proc.code}:{topic}",
+                kind="procedure",
+                procedure=proc.code,
+                procedure_name=proc.name,
+                field=proc.field,
+                topic=topic,
+                title=f"{proc.name} – {TOPIC_TITLES[topic]}",
+                questions=list(dict.fromkeys(questions)),
+                answer="\n\n".join(part for part in parts if part),
+                link=link,
+                has_facts=facts is not None,
+                district_notice=notice,
+                preferred=proc.preferred and superseding is None,
+            )
+        )
+    return entries
+
+
+def central_entry(procedure: CentralProcedure, data_date: dt.date) -> Entry:
+    """The one entry of a ministry-only procedure: handled centrally, see the national portal."""
+    link = procedure.link or NATIONAL_PORTAL
+    agency = f" ({procedure.agency})" if procedure.agency else ""
+    answer = (
+        f"Dạ, thủ tục {_label(procedure.name, procedure.code)} do cơ quan trung ương{agency} giải "
+        "quyết, không tiếp nhận tại các cơ quan của tỉnh Lạng Sơn. Anh/chị vui lòng xem hướng dẫn "
+        "và nộp hồ sơ trên Cổng Dịch vụ công quốc gia theo đường dẫn dưới đây."
+        f"\n\nNguồn: {link} (dữ liệu cập nhật ngày {data_date:%d/%m/%Y})."
+    )
+    return Entry(
+        id=f"{procedure.code}:tong_quan",
+        kind="procedure",
+        procedure=procedure.code,
+        procedure_name=procedure.name,
+        field=procedure.field,
+        topic="tong_quan",
+        title=f"{procedure.name} – {TOPIC_TITLES['tong_quan']}",
+        questions=[t.format(name=procedure.name) for t in QUESTION_TEMPLATES["tong_quan"]],
+        answer=answer,
+        link=link,
+        has_facts=procedure.agency is not None,
+        preferred=False,
+    )

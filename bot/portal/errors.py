@@ -1,0 +1,39 @@
+"""Typed errors of the portal client. Every failure of a portal call is one of these."""
+
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    """Base of every portal error: actions catch this one and nothing escapes to the conversation."""
+
+
+class InvalidCode(PortalError):
+    """The dossier or procedure code is malformed (checked locally and by the portal)."""
+
+
+class NotFound(PortalError):
+    """The portal has no dossier or procedure with this code."""
+
+
+class Unauthorised(PortalError):
+    """The portal refused our API key."""
+
+
+class VerificationFailed(PortalError):
+    """The second factor (last 4 digits of phone or ID number) does not match the dossier."""
+
+    def __init__(self, message: str, attempts_left: int | None = None) -> None:
+        super().__init__(message)
+        self.attempts_left = attempts_left
+
+
+class Throttled(PortalError):
+    """Too many wrong second factors for this dossier or this user; try again later."""
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Unavailable(PortalError):
+    """The portal did not answer usefully in time (timeout, 5xx, garbage, refused, circuit open)."""

@@ -1,0 +1,225 @@
+"""Build the search index: documents, BM25 matrix, cached vectors and a FAISS index.
+
+Layout under ``<build_dir>/search/``: one directory per build (``build-<time>-<random>``) and a
+``current`` symlink replaced atomically once a build is complete, so an interrupted or failed
+build leaves the previous index serving. Vectors are cached by a hash of (model, prompt, text)
+in ``<build_dir>/vector-cache/``, so a rebuild only embeds texts that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import faiss
+import numpy as np
+from pydantic import BaseModel
+
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.synonyms import SynonymList, load_synonyms
+from bot.search.documents import SearchDoc, build_documents
+from bot.search.embedder import encode, load_model
+from bot.search.lexical import LexicalIndex
+from bot.search.rewrite import Rewriter
+
+INDEX_FORMAT = 4
+CURRENT = "current"
+
+
+class Manifest(BaseModel):
+    """What an index was built from, and how long it took."""
+
+    format: int = INDEX_FORMAT
+    model: str
+    passage_prompt: str
+    kb_hash: str = ""
+    input_hash: str
+    entries: int
+    documents: int
+    vectors: int
+    embedded: int
+    built_at: str
+    build_seconds: float
+
+
+class BuildReport(BaseModel):
+    """Outcome of :func:`build_index`."""
+
+    path: Path
+    manifest: Manifest
+    reused: bool
+
+
+def search_root(build_dir: Path) -> Path:
+    """Directory holding every search build and the ``current`` link."""
+    return build_dir / "search"
+
+
+def current_index(build_dir: Path) -> Path | None:
+    """The directory of the index being served, if any."""
+    link = search_root(build_dir) / CURRENT
+    return link.resolve() if link.exists() else None
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """The manifest of a built index."""
+    return Manifest.model_validate_json((index_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def input_hash(docs: list[SearchDoc], synonyms: SynonymList, model: str, prompt: str) -> str:
+    """Hash of everything an index is made from: documents, synonyms, model, format."""
+    digest = hashlib.sha256(f"{INDEX_FORMAT}\0{model}\0{prompt}\0".encode())
+    for doc in docs:
+        digest.update(doc.model_dump_json().encode())
+    digest.update(synonyms.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+class VectorCache:
+    """Vectors already computed, keyed by a hash of (model, prompt, text)."""
+
+    def __init__(self, directory: Path, model: str, prompt: str) -> None:
+        slug = hashlib.sha256(f"{model}\0{prompt}".encode()).hexdigest()[:16]
+        self.directory = directory / slug
+        self.vectors: dict[str, np.ndarray] = {}
+        keys_file, data_file = self.directory / "keys.json", self.directory / "vectors.npy"
+        if keys_file.exists() and data_file.exists():
+            keys = json.loads(keys_file.read_text(encoding="utf-8"))
+            data = np.load(data_file)
+            if len(keys) == len(data):
+                self.vectors = dict(zip(keys, data, strict=True))
+
+    @staticmethod
+    def key(text: str) -> str:
+        """Cache key of ``text``."""
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def save(self, keep: set[str]) -> None:
+        """Write the cache (only ``keep`` keys), atomically."""
+        keys = sorted(k for k in self.vectors if k in keep)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / f".tmp-{os.getpid()}"
+        tmp.mkdir(exist_ok=True)
+        data = np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+        np.save(tmp / "vectors.npy", data)
+        (tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
+        os.replace(tmp / "vectors.npy", self.directory / "vectors.npy")
+        os.replace(tmp / "keys.json", self.directory / "keys.json")
+        tmp.rmdir()
+
+
+Progress = Callable[[int, int], None]
+
+
+def _embed_missing(
+    texts: list[str], cache: VectorCache, model_name: str, prompt: str, progress: Progress | None
+) -> int:
+    missing = list(dict.fromkeys(t for t in texts if VectorCache.key(t) not in cache.vectors))
+    if not missing:
+        return 0
+    model = load_model(model_name)
+    batch = 64
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        for text, vector in zip(chunk, encode(model, chunk, prompt), strict=True):
+            cache.vectors[VectorCache.key(text)] = vector
+        if progress:
+            progress(min(start + batch, len(missing)), len(missing))
+    return len(missing)
+
+
+def _switch_current(root: Path, target: Path) -> None:
+    link = root / f".{CURRENT}-{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(target.name)
+    os.replace(link, root / CURRENT)
+
+
+def _remove_stale(root: Path, keep: Path) -> None:
+    for path in [*root.glob("build-*"), *root.glob(".tmp-build-*")]:
+        if path != keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def build_index(
+    kb: KnowledgeBase,
+    build_dir: Path,
+    model_name: str,
+    passage_prompt: str,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build (or reuse, when its inputs are unchanged) the search index of ``kb``."""
+    started = time.perf_counter()
+    docs = build_documents(kb)
+    synonyms = load_synonyms(kb.kb_dir)
+    digest = input_hash(docs, synonyms, model_name, passage_prompt)
+    root = search_root(build_dir)
+    existing = current_index(build_dir)
+    if existing is not None and not force:
+        manifest = read_manifest(existing)
+        if manifest.input_hash == digest:
+            return BuildReport(path=existing, manifest=manifest, reused=True)
+
+    texts = [text for doc in docs for text in doc.texts]
+    owners = np.array([i for i, doc in enumerate(docs) for _ in doc.texts], dtype=np.int32)
+    cache = VectorCache(build_dir / "vector-cache", model_name, passage_prompt)
+    embedded = _embed_missing(texts, cache, model_name, passage_prompt, progress)
+    cache.save({VectorCache.key(t) for t in texts})
+    dim = next(iter(cache.vectors.values())).shape[0] if cache.vectors else 0
+    vectors = (
+        np.stack([cache.vectors[VectorCache.key(t)] for t in texts])
+        if texts
+        else np.zeros((0, dim), np.float32)
+    )
+
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    work = root / f".tmp-{target.name}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    index = faiss.IndexFlatIP(max(dim, 1))
+    if len(vectors):
+        index.add(vectors)
+    faiss.write_index(index, str(work / "vectors.faiss"))
+    np.save(work / "owners.npy", owners)
+    # Names use abbreviations too ("sổ BHXH", "TNLĐ"): index them with the canonical wording added.
+    # The field goes with the name: "Cấp lại Giấy chứng nhận do bị mất" is about land ("Đất đai").
+    rewriter = Rewriter(synonyms)
+    fields = [
+        doc.field if position == 0 else None for doc in docs for position in range(len(doc.texts))
+    ]
+    rows = [
+        f"{text} {rewriter.rewrite(text).text} {field or ''}"
+        for text, field in zip(texts, fields, strict=True)
+    ]
+    LexicalIndex.build(rows).save(work)
+    (work / "documents.json").write_text(
+        json.dumps([doc.model_dump() for doc in docs], ensure_ascii=False), encoding="utf-8"
+    )
+    (work / "synonyms.json").write_text(synonyms.model_dump_json(), encoding="utf-8")
+    manifest = Manifest(
+        model=model_name,
+        passage_prompt=passage_prompt,
+        kb_hash=kb.content_hash(),
+        input_hash=digest,
+        entries=sum(len(doc.entries) for doc in docs),
+        documents=len(docs),
+        vectors=len(texts),
+        embedded=embedded,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        build_seconds=round(time.perf_counter() - started, 2),
+    )
+    (work / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(work, target)
+    _switch_current(root, target)
+    _remove_stale(root, target)
+    return BuildReport(path=target, manifest=manifest, reused=False)

@@ -1,0 +1,89 @@
+"""Choose decision thresholds from labelled questions (our own calibration file, not eval sets)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from pydantic import BaseModel
+
+from bot.search.config import Thresholds
+from bot.search.evaluate import EvalCase
+from bot.search.searcher import Searcher, Signals
+
+FALSE_NONE_COST = 2.0
+
+
+class CalibrationReport(BaseModel):
+    """Chosen thresholds and how they do on the calibration questions."""
+
+    thresholds: Thresholds
+    none_accuracy: float
+    false_none_rate: float
+    answer_or_choice: float
+    cases: int
+
+
+def _signals(
+    searcher: Searcher, cases: list[EvalCase]
+) -> list[tuple[EvalCase, Signals, list[str]]]:
+    rows = []
+    for case in cases:
+        scored, _, signals = searcher.rank(case.q)
+        keys = [searcher.docs[i].key for i, _ in scored[:3]]
+        rows.append((case, signals, keys))
+    return rows
+
+
+def calibrate(searcher: Searcher, cases: list[EvalCase]) -> CalibrationReport:
+    """Grid-search the thresholds that classify the most cases right.
+
+    ``none`` thresholds maximise right ``none`` minus ``FALSE_NONE_COST`` per in-scope question
+    refused (a citizen turned away from an answer we have); the clarify margin then
+    maximises answers that are right (1 point) plus clarifications that offer the right one
+    (0.75 point: a choice costs the citizen a tap).
+    """
+    rows = _signals(searcher, cases)
+    lexical = sorted({round(s.best_lexical, 2) for _, s, _ in rows} | {0.0})
+    dense = np.round(np.arange(0.80, 0.95, 0.0025), 4).tolist()
+    in_scope = [r for r in rows if not r[0].none]
+    out_scope = [r for r in rows if r[0].none]
+
+    def none_score(lex: float, den: float) -> tuple[float, float, float]:
+        hit = sum(s.best_lexical < lex and s.best_dense < den for _, s, _ in out_scope)
+        lost = sum(s.best_lexical < lex and s.best_dense < den for _, s, _ in in_scope)
+        return hit - FALSE_NONE_COST * lost, -lex, -den
+
+    best_lex, best_den = max(itertools.product(lexical, dense), key=lambda p: none_score(*p))
+
+    def expected(case: EvalCase) -> list[str]:
+        return case.procedure or ([case.faq_entry] if case.faq_entry else [])
+
+    def margin_score(margin: float) -> float:
+        total = 0.0
+        for case, signals, keys in in_scope:
+            if signals.margin >= margin:
+                total += keys[0] in expected(case)
+            else:
+                total += 0.75 * any(k in expected(case) for k in keys)
+        return total
+
+    margins = np.round(np.arange(0.0, 0.15, 0.005), 4).tolist()
+    best_margin = max(margins, key=lambda m: (margin_score(m), -m))
+    thresholds = Thresholds(none_lexical=best_lex, none_dense=best_den, clarify_margin=best_margin)
+
+    def is_none(s: Signals) -> bool:
+        return s.best_lexical < best_lex and s.best_dense < best_den
+
+    answered = sum(
+        not is_none(s)
+        and any(k in expected(c) for k in (keys[:1] if s.margin >= best_margin else keys))
+        for c, s, keys in in_scope
+    )
+    return CalibrationReport(
+        thresholds=thresholds,
+        none_accuracy=round(sum(is_none(s) for _, s, _ in out_scope) / max(len(out_scope), 1), 4),
+        false_none_rate=round(sum(is_none(s) for _, s, _ in in_scope) / max(len(in_scope), 1), 4),
+        answer_or_choice=round(answered / max(len(in_scope), 1), 4),
+        cases=len(rows),
+    )

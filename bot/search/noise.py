@@ -1,0 +1,92 @@
+"""Words that carry no search signal in citizens' questions: greetings, "tôi muốn hỏi", "ạ"…"""
+
+from __future__ import annotations
+
+import re
+
+from bot.search.rewrite import fold_aligned, phrase_pattern
+
+FILLERS: tuple[str, ...] = (
+    "xin chào",
+    "chào anh",
+    "chào chị",
+    "chào bạn",
+    "chào ad",
+    "cảm ơn",
+    "xin cảm ơn",
+    "tôi muốn hỏi",
+    "em muốn hỏi",
+    "mình muốn hỏi",
+    "cho tôi hỏi",
+    "cho em hỏi",
+    "cho mình hỏi",
+    "cho cháu hỏi",
+    "cho hỏi",
+    "xin hỏi",
+    "xin được hỏi",
+    "hỏi về",
+    "tôi muốn biết",
+    "muốn biết",
+    "xin cho biết",
+    "cho biết",
+    "đề nghị cho biết",
+    "đề nghị hướng dẫn",
+    "xin hướng dẫn",
+    "hướng dẫn giúp",
+    "hướng dẫn",
+    "đề nghị",
+    "vui lòng",
+    "làm ơn",
+    "giúp tôi",
+    "giúp em",
+    "ạ",
+    "ạk",
+    "nhé",
+    "nha",
+    "ơi",
+    "vậy",
+    "với",
+    "thì",
+    "là",
+    "như thế nào",
+    "thế nào",
+    "ra sao",
+    "làm sao",
+    "phải làm gì",
+    "làm gì",
+    "thủ tục gì",
+    "những gì",
+    "gì",
+    "được không",
+    "hay không",
+    "không",
+    "có",
+    "tôi",
+    "em",
+    "mình",
+    "cháu",
+    "chúng tôi",
+    "gia đình tôi",
+    "nhà tôi",
+    "quý cơ quan",
+    "ban biên tập",
+    "luật sư",
+    "anh chị",
+    "ad",
+    "admin",
+    "bạn",
+)
+
+_PATTERN = re.compile("|".join(phrase_pattern(p) for p in sorted(FILLERS, key=len, reverse=True)))
+
+
+def strip_noise(text: str) -> str:
+    """``text`` without filler words; the original when nothing else would remain."""
+    folded = fold_aligned(text)
+    pieces, last = [], 0
+    for match in _PATTERN.finditer(folded):
+        pieces.append(text[last : match.start()])
+        last = match.end()
+    pieces.append(text[last:])
+    stripped = " ".join("".join(pieces).split())
+    return stripped if any(ch.isalnum() for ch in stripped) else text

@@ -1,0 +1,82 @@
+"""Accent-insensitive phrase rewriting: chat shorthands and synonyms mapped onto procedure wording."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.knowledge.synonyms import SynonymList
+from bot.search.normalize import fold
+
+
+def fold_aligned(text: str) -> str:
+    """Fold ``text`` character by character so that positions match the input (non-words → space)."""
+    out = []
+    for ch in text.lower():
+        base = unicodedata.normalize("NFD", "d" if ch == "đ" else ch)[:1]
+        out.append(base if base.isascii() and base.isalnum() else " ")
+    return "".join(out)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """Regex matching the folded ``phrase`` as whole words, any whitespace between them."""
+    words = fold(phrase).split()
+    return r"(?<![0-9a-z])" + r"\s+".join(map(re.escape, words)) + r"(?![0-9a-z])"
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A rewritten query: ``text`` with replacements applied, and the words that were replaced."""
+
+    text: str
+    replaced: tuple[str, ...] = ()
+
+
+class Rewriter:
+    """Replaces shorthands and synonym terms in raw text, matching without diacritics or case."""
+
+    def __init__(self, synonyms: SynonymList) -> None:
+        self._shorthands = {fold(s.short): (s.short.lower(), s.full) for s in synonyms.shorthands}
+        replacements: dict[str, str] = {}
+        for group in synonyms.synonyms:
+            replacements.setdefault(fold(group.canonical), group.canonical)
+            for term in group.terms:
+                replacements.setdefault(fold(term), group.canonical)
+        self._replacements = replacements
+        ordered = sorted(replacements, key=len, reverse=True)
+        self._pattern = (
+            re.compile("|".join(f"(?:{phrase_pattern(p)})" for p in ordered)) if ordered else None
+        )
+        self._word = re.compile(r"[0-9a-z]+")
+
+    def _expand_shorthands(self, text: str) -> str:
+        folded = fold_aligned(text)
+        pieces, last = [], 0
+        for match in self._word.finditer(folded):
+            known = self._shorthands.get(match.group())
+            raw = text[match.start() : match.end()].lower()
+            if known is None or (raw != known[0] and fold(raw) != raw):
+                continue
+            full = known[1]
+            pieces += [text[last : match.start()], full]
+            last = match.end()
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def rewrite(self, text: str) -> Rewrite:
+        """Expand shorthands, then replace synonym terms by their canonical wording."""
+        text = self._expand_shorthands(text)
+        if self._pattern is None:
+            return Rewrite(text)
+        folded = fold_aligned(text)
+        pieces, last, replaced = [], 0, []
+        for match in self._pattern.finditer(folded):
+            canonical = self._replacements[" ".join(match.group().split())]
+            original = text[match.start() : match.end()]
+            pieces += [text[last : match.start()], canonical]
+            last = match.end()
+            if fold(original) != fold(canonical):
+                replaced.append(original)
+        pieces.append(text[last:])
+        return Rewrite("".join(pieces), tuple(replaced))

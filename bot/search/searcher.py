@@ -1,0 +1,269 @@
+"""The search library used by the actions: ``Searcher.load(settings)`` once, then ``search()``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import faiss
+import numpy as np
+from pydantic import BaseModel, Field
+from sentence_transformers import SentenceTransformer
+
+from bot.knowledge.synonyms import SynonymList
+from bot.search.build import read_manifest
+from bot.search.config import SearchConfig
+from bot.search.documents import SearchDoc, entry_for
+from bot.search.embedder import encode, load_model
+from bot.search.lexical import LexicalIndex
+from bot.search.noise import strip_noise
+from bot.search.normalize import clean, fold
+from bot.search.rewrite import Rewriter
+from bot.search.topics import detect_topic, strip_span
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+Decision = Literal["answer", "clarify", "none"]
+MAX_QUERY_CHARS = 1000
+DENSE_MAX_WORDS = 32
+_HAS_WORD = re.compile(r"\w", re.UNICODE)
+_STOP = frozenset(
+    [
+        "cho",
+        "cua",
+        "va",
+        "cac",
+        "doi",
+        "voi",
+        "tai",
+        "trong",
+        "truong",
+        "hop",
+        "thu",
+        "tuc",
+        "theo",
+        "ve",
+        "tu",
+        "den",
+        "nguoi",
+        "hoac",
+        "co",
+        "la",
+        "mot",
+        "so",
+    ]
+)
+
+
+class Hit(BaseModel):
+    """One ranked answer candidate."""
+
+    entry: str = Field(description="Entry id, e.g. '1.001193:ho_so' or 'faq:tai_khoan'")
+    procedure: str | None = Field(description="Procedure base code (None for a FAQ)")
+    topic: str | None
+    score: float
+    title: str
+
+
+class SearchResult(BaseModel):
+    """Ranked hits, the detected topic and what the assistant should do with them."""
+
+    decision: Decision
+    hits: list[Hit]
+    topic: str | None = None
+
+
+class Signals(BaseModel):
+    """Raw evidence behind a decision (used for calibration)."""
+
+    best_lexical: float = Field(description="Best BM25 over the query's token mass (0–1)")
+    best_dense: float
+    margin: float
+
+
+def _tail(text: str) -> str:
+    """The last words of a long question: it ends with what it asks, and short inputs embed fast."""
+    words = text.split()
+    return " ".join(words[-DENSE_MAX_WORDS:])
+
+
+def _content_syllables(text: str) -> set[str]:
+    return {t for t in fold(text).split() if t not in _STOP}
+
+
+class Searcher:
+    """Hybrid search (BM25 + FAISS) over a built index, with a topic and a decision per query."""
+
+    def __init__(
+        self,
+        docs: list[SearchDoc],
+        lexical: LexicalIndex,
+        vectors: faiss.Index,
+        owners: np.ndarray,
+        model: SentenceTransformer,
+        query_prompt: str,
+        synonyms: SynonymList,
+        config: SearchConfig,
+    ) -> None:
+        self.docs = docs
+        self.lexical = lexical
+        self.vectors = vectors
+        self.owners = owners
+        self.model = model
+        self.query_prompt = query_prompt
+        self.rewriter = Rewriter(synonyms)
+        self.config = config
+        encode(self.model, ["khởi động"], self.query_prompt)  # warm-up: first call is slow
+        self._keys = {doc.key: i for i, doc in enumerate(docs)}
+        self._faq_rows = np.array(
+            [i for i, doc in enumerate(docs) if doc.kind == "faq"], dtype=np.int64
+        )
+        self._syllables = [[_content_syllables(t) for t in doc.texts] for doc in docs]
+
+    @classmethod
+    def open(cls, index_dir: Path, query_prompt: str, config: SearchConfig) -> Searcher:
+        """Load a built index from ``index_dir`` (and its embedding model)."""
+        manifest = read_manifest(index_dir)
+        docs = [
+            SearchDoc.model_validate(d)
+            for d in json.loads((index_dir / "documents.json").read_text(encoding="utf-8"))
+        ]
+        synonyms = SynonymList.model_validate_json(
+            (index_dir / "synonyms.json").read_text(encoding="utf-8")
+        )
+        return cls(
+            docs=docs,
+            lexical=LexicalIndex.load(index_dir),
+            vectors=faiss.read_index(str(index_dir / "vectors.faiss")),
+            owners=np.load(index_dir / "owners.npy"),
+            model=load_model(manifest.model),
+            query_prompt=query_prompt,
+            synonyms=synonyms,
+            config=config,
+        )
+
+    @classmethod
+    def load(cls, settings: Settings) -> Searcher:
+        """Load the current index named by ``settings`` (building it first when missing or stale)."""
+        from bot.search.service import open_searcher
+
+        return open_searcher(settings)
+
+    def _lexical_scores(self, text: str) -> np.ndarray:
+        """Best BM25 score of each document's texts (name or one curated phrasing)."""
+        scores = np.zeros(len(self.docs), dtype=np.float32)
+        np.maximum.at(scores, self.owners, self.lexical.scores(text))
+        return scores
+
+    def _dense_scores(self, *texts: str) -> list[np.ndarray]:
+        """Best cosine of each document's vectors, for each text (embedded in one batch)."""
+        results = [np.full(len(self.docs), -1.0, dtype=np.float32) for _ in texts]
+        if self.vectors.ntotal == 0:
+            return results
+        queries = encode(self.model, [_tail(t) for t in texts], self.query_prompt)
+        k = min(self.vectors.ntotal, self.config.candidates * 8)
+        sims, rows = self.vectors.search(queries, k)
+        for scores, sim_row, row_ids in zip(results, sims, rows, strict=True):
+            np.maximum.at(scores, self.owners[row_ids], sim_row)
+        return results
+
+    def _coverage(self, index: int, query_syllables: set[str]) -> tuple[float, float]:
+        """Best share of a text's words found in the query, and (for it) the share left unsaid.
+
+        The second value grows with the words of a long, specific name the question does not use,
+        so that a plain question gets the plain procedure rather than a specific sibling.
+        """
+        best = (0.0, 1.0)
+        for syllables in self._syllables[index]:
+            if syllables:
+                found = len(syllables & query_syllables)
+                candidate = (found / len(syllables), min(1.0, (len(syllables) - found) / 12))
+                best = max(best, candidate, key=lambda pair: pair[0] - pair[1])
+        return best
+
+    def rank(
+        self, query: str, procedure_hint: str | None = None
+    ) -> tuple[list[tuple[int, float]], str | None, Signals]:
+        """Candidate documents with their final scores (best first), the topic and the signals."""
+        text = clean(query)[:MAX_QUERY_CHARS]
+        rewritten = self.rewriter.rewrite(text)
+        match = detect_topic(rewritten.text)
+        retrieval = strip_noise(strip_span(rewritten.text, match))
+        extra = " ".join(rewritten.replaced)
+        lexical = self._lexical_scores(f"{retrieval} {extra}")
+        (dense,) = self._dense_scores(retrieval)
+        if match is not None and match.spans and self._faq_rows.size:
+            # FAQ questions contain topic words ("nộp online", "tra cứu ở đâu"): match them unstripped.
+            full = strip_noise(rewritten.text)
+            unstripped = self._lexical_scores(f"{full} {extra}")[self._faq_rows]
+            lexical[self._faq_rows] = np.maximum(
+                lexical[self._faq_rows], self.config.weights.faq_topic_words * unstripped
+            )
+        n = self.config.candidates
+        candidates = set(np.argsort(-lexical)[:n].tolist()) | set(np.argsort(-dense)[:n].tolist())
+        if procedure_hint in self._keys:
+            candidates.add(self._keys[procedure_hint])
+        best_lexical = float(lexical.max()) if len(lexical) else 0.0
+        mass = min(self.lexical.query_mass(f"{retrieval} {extra}"), self.config.mass_cap)
+        best_dense = float(dense.max()) if len(dense) else 0.0
+        cand = sorted(candidates)
+        dense_c = dense[cand]
+        scale = self.config.cosine
+        weights = self.config.weights
+        query_syllables = _content_syllables(rewritten.text) | _content_syllables(text)
+        scored = []
+        for i, d in zip(cand, dense_c, strict=True):
+            coverage, unsaid = self._coverage(i, query_syllables)
+            score = (
+                weights.lexical * (lexical[i] / best_lexical if best_lexical > 0 else 0.0)
+                + weights.dense * max(0.0, (d - scale.floor) / scale.span)
+                + weights.coverage * coverage
+                - weights.unsaid * unsaid
+                + weights.preferred * self.docs[i].preferred
+            )
+            if procedure_hint and self.docs[i].key == procedure_hint:
+                score += weights.hint
+            scored.append((i, float(score)))
+        scored.sort(key=lambda item: -item[1])
+        margin = scored[0][1] - scored[1][1] if len(scored) > 1 else 1.0
+        signals = Signals(
+            best_lexical=min(1.0, best_lexical / mass) if mass > 0 else 0.0,
+            best_dense=best_dense,
+            margin=margin,
+        )
+        return scored, match.topic if match else None, signals
+
+    def decide(self, signals: Signals) -> Decision:
+        """``none`` on weak evidence, ``clarify`` when the top two are close, else ``answer``."""
+        thresholds = self.config.thresholds
+        if (
+            signals.best_lexical < thresholds.none_lexical
+            and signals.best_dense < thresholds.none_dense
+        ):
+            return "none"
+        if signals.margin < thresholds.clarify_margin:
+            return "clarify"
+        return "answer"
+
+    def search(self, query: str, k: int = 5, procedure_hint: str | None = None) -> SearchResult:
+        """Ranked hits, topic and decision for ``query``; empty or wordless input gives ``none``."""
+        if not _HAS_WORD.search(clean(query)) or not self.docs:
+            return SearchResult(decision="none", hits=[], topic=None)
+        scored, topic, signals = self.rank(query, procedure_hint)
+        hits = []
+        for i, score in scored[: max(k, 1)]:
+            doc = self.docs[i]
+            entry, entry_topic = entry_for(doc, topic)
+            hits.append(
+                Hit(
+                    entry=entry,
+                    procedure=doc.key if doc.kind == "procedure" else None,
+                    topic=entry_topic,
+                    score=round(score, 4),
+                    title=doc.title,
+                )
+            )
+        return SearchResult(decision=self.decide(signals), hits=hits, topic=topic)

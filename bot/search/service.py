@@ -1,0 +1,47 @@
+"""Wiring between settings, the knowledge base and the search index."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import faiss
+import torch
+
+from bot.knowledge.loader import load_knowledge_base
+from bot.search.build import BuildReport, build_index, current_index
+from bot.search.config import load_search_config
+from bot.search.searcher import Searcher
+from bot.settings import Settings
+
+
+def pin_threads() -> None:
+    """One thread per search: the machine is shared and queries are small."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
+
+
+def ensure_index(
+    settings: Settings, *, force: bool = False, progress: Callable[[int, int], None] | None = None
+) -> BuildReport:
+    """Build the index if it is missing or its inputs changed; reuse it otherwise."""
+    kb = load_knowledge_base(settings.kb_dir, cache_dir=settings.build_dir)
+    return build_index(
+        kb,
+        settings.build_dir,
+        settings.search_model,
+        settings.search_passage_prompt,
+        force=force,
+        progress=progress,
+    )
+
+
+def open_searcher(settings: Settings, *, build: bool = True) -> Searcher:
+    """The searcher over the current index; builds it first when ``build`` and it is not current."""
+    pin_threads()
+    path = ensure_index(settings).path if build else current_index(settings.build_dir)
+    if path is None:
+        raise FileNotFoundError(f"no search index in {settings.build_dir}; run `isee kb build`")
+    return Searcher.open(path, settings.search_query_prompt, load_search_config(settings.kb_dir))

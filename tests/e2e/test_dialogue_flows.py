@@ -1,0 +1,154 @@
+"""Whole conversations through the gateway: follow-ups, choices, the dossier form, hand-over."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from bot.portal_service.tables import Dossier
+from tests.e2e.processes import http_ok
+from tests.e2e.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+class Conversation:
+    def __init__(self, stack: Stack, sender: str) -> None:
+        self.stack = stack
+        self.sender = sender
+
+    def say(self, message: str) -> list[dict[str, Any]]:
+        response = httpx.post(
+            f"{self.stack.gateway_url}/api/v1/chat",
+            json={"sender": self.sender, "message": message},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        replies = response.json()["replies"]
+        assert replies, f"no reply to {message!r}"
+        return replies
+
+    def text(self, message: str) -> str:
+        return "\n".join(r["text"] for r in self.say(message))
+
+
+def seeded_dossier(stack: Stack, status: str) -> Dossier:
+    engine = create_engine(stack.env["ISEE_PORTAL_DB_URL"])
+    with Session(engine) as session:
+        dossier = session.scalars(select(Dossier).where(Dossier.status == status)).first()
+        assert dossier is not None
+        session.expunge(dossier)
+    engine.dispose()
+    return dossier
+
+
+def test_follow_ups_answer_for_the_procedure_being_discussed(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-followups")
+    first = chat.say("thủ tục đăng ký kết hôn gồm những giấy tờ nào")
+    assert "1.000894" in first[0]["text"]
+    assert "hữu ích" in first[-1]["text"]
+    fee = chat.text("thế lệ phí bao nhiêu?")
+    assert "1.000894" in fee
+    assert "lệ phí" in fee.lower()
+    online = chat.text("nop online duoc ko")
+    assert "1.000894" in online
+
+
+def test_a_new_question_replaces_the_procedure(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-replace")
+    assert "1.000894" in chat.text("đăng ký kết hôn cần những gì")
+    assert "1.000656" in chat.text("còn đăng ký khai tử cho bố thì cần giấy tờ gì")
+    assert "1.000656" in chat.text("mất bao lâu thì xong")
+
+
+def test_accentless_question_is_answered(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-accentless")
+    assert "1.000894" in chat.text("dang ky ket hon can nhung giay to gi")
+
+
+def test_clicked_choice_answers_that_entry(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-click")
+    payload = "/ask_question" + json.dumps({"entry_id": "1.000656:thoi_han"})
+    replies = chat.say(payload)
+    assert "1.000656" in replies[0]["text"]
+    assert "thời hạn" in replies[0]["text"].lower()
+
+
+def test_police_procedure_for_a_child_identity_card(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-cancuoc")
+    answer = chat.text("con tôi mới 10 tuổi, làm thẻ căn cước thì cần những gì")
+    assert "1.014062" in answer or "1.012549" in answer
+    assert "căn cước" in answer.lower()
+    assert "dichvucong.gov.vn" in answer
+
+
+def test_district_level_answer_carries_the_notice(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-district")
+    answer = chat.text("tặng giấy khen của chủ tịch ubnd cấp huyện về thành tích đột xuất")
+    assert "không còn cấp huyện" in answer
+
+
+def test_out_of_scope_gets_no_answer_from_the_knowledge_base(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-oos")
+    answer = chat.text("ngân hàng nào đang có lãi suất gửi tiết kiệm cao nhất")
+    assert "ngoài phạm vi" in answer or "chưa tìm thấy" in answer
+
+
+def test_dossier_form_interrupted_by_a_question_then_left(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-form-interrupt")
+    assert "mã hồ sơ" in chat.text("tôi muốn tra cứu hồ sơ")
+    interrupted = chat.text("à cho hỏi đăng ký khai tử cần giấy tờ gì")
+    assert "1.000656" in interrupted
+    assert "mã hồ sơ" in interrupted
+    stopped = chat.text("thôi không tra nữa")
+    assert "dừng tra cứu" in stopped
+    assert "1.000656" in stopped
+    assert "1.000656" in chat.text("lệ phí bao nhiêu")
+
+
+def test_malformed_codes_are_reasked_twice_then_given_up(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-bad-codes")
+    chat.say("kiểm tra tình trạng hồ sơ giúp tôi")
+    for attempt in ("abc123", "99999"):
+        reply = chat.text(attempt)
+        assert "chưa đúng định dạng" in reply
+        assert "000.00.20.H37-250612-0001" in reply
+    assert "chưa nhận ra mã hồ sơ" in chat.text("12-34")
+    assert "1.000894" in chat.text("đăng ký kết hôn cần giấy tờ gì")
+
+
+def test_dossier_status_then_details_after_the_second_factor(stack: Stack) -> None:
+    dossier = seeded_dossier(stack, "supplement_required")
+    typed = dossier.code.lower().replace("-", " ")
+    chat = Conversation(stack, "flow-dossier")
+    status = chat.text(f"tra cứu hồ sơ {typed}")
+    assert dossier.code in status
+    assert "Chờ bổ sung hồ sơ" in status
+    assert dossier.applicant_name not in status
+    details = chat.text(dossier.applicant_phone[-4:])
+    assert dossier.applicant_name in details
+
+
+def test_handover_and_feedback(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-human")
+    chat.say("đăng ký kết hôn cần giấy tờ gì")
+    assert "cảm ơn" in chat.text("/feedback_good").lower()
+    assert "YC-" in chat.text("cho tôi nói chuyện với cán bộ")
+
+
+def test_portal_down_is_explained_and_the_conversation_goes_on(stack: Stack) -> None:
+    portal = stack.process("portal")
+    portal.stop()
+    try:
+        chat = Conversation(stack, "flow-portal-down")
+        reply = chat.text("tra cứu hồ sơ 000.00.20.H37-250612-0001")
+        assert "tạm gián đoạn" in reply
+        assert "1.000894" in chat.text("đăng ký kết hôn cần giấy tờ gì")
+    finally:
+        portal.restart()
+        portal.wait_until(http_ok(f"{stack.portal_url}/api/v1/health"), 60)

