@@ -10,7 +10,7 @@ VENV := .venv
 RASA_VENV := .venv-rasa
 MODEL := models/isee.tar.gz
 SPACY_VI := $(BUILD)/spacy_vi
-INDEX := $(BUILD)/index/manifest.json
+INDEX := $(BUILD)/search/current/manifest.json
 PORTAL_DB := $(BUILD)/portal.seeded
 
 # Python 3.11 runs the project; Rasa 3.6 needs Python 3.10 (on PATH or installed through pyenv).
@@ -87,8 +87,9 @@ lint: $(VENV)/.stamp ## Lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: setup train index portal-db ## Print speed and memory figures
+bench: setup train index ## Print speed and memory figures (search, then dialogue)
 	$(VENV)/bin/python bench/search_bench.py
+	PYTHONPATH=. $(VENV)/bin/python bench/dialogue_bench.py
 
 clean: ## Remove build output (keeps the virtual environments)
 	rm -rf $(BUILD) models

@@ -20,11 +20,62 @@ from actions.replies import (
 )
 from bot import runtime
 from bot.knowledge.schema import Entry
+from bot.search.normalize import fold
 from bot.search.searcher import SearchResult
-from bot.search.topics import detect_topic
+from bot.search.topics import detect_topic, strip_span
 from bot.settings import get_settings
 
 log = structlog.get_logger(__name__)
+
+# Words of a follow-up that name no procedure ("thế còn … thì sao ạ").
+FOLLOW_UP_FILLERS = frozenset(
+    [
+        "the",
+        "con",
+        "thi",
+        "sao",
+        "vay",
+        "a",
+        "nhi",
+        "nhe",
+        "oi",
+        "em",
+        "anh",
+        "chi",
+        "minh",
+        "toi",
+        "cho",
+        "hoi",
+        "xin",
+        "la",
+        "co",
+        "khong",
+        "ko",
+        "k",
+        "duoc",
+        "dc",
+        "nua",
+        "gi",
+        "nao",
+        "bao",
+        "nhieu",
+        "the",
+        "nay",
+        "do",
+        "kia",
+        "ah",
+        "u",
+        "uh",
+        "vang",
+        "da",
+        "roi",
+    ]
+)
+
+
+def names_something(text: str) -> bool:
+    """Whether a follow-up, once its topic words are removed, still names something to search."""
+    return len([w for w in fold(text).split() if w not in FOLLOW_UP_FILLERS]) >= 2
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -139,6 +190,8 @@ class ActionAnswerTopic(Action):
             entry = runtime.entry(f"{procedure}:{match.topic}")
             if entry is not None:
                 return await say_entry(dispatcher, entry)
+        if not procedure and names_something(strip_span(text, match)):
+            return await answer_search(dispatcher, runtime.searcher().search(text, k=5))
         if not procedure:
             dispatcher.utter_message(
                 text=(

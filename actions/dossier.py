@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import structlog
@@ -35,6 +36,16 @@ ASK_LAST4 = (
     "Dạ, để xem thông tin cá nhân trên hồ sơ, anh/chị vui lòng nhập 4 số cuối của số điện thoại "
     "hoặc số định danh (CCCD) đã khai trong hồ sơ ạ."
 )
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def four_digits(text: str) -> str | None:
+    """The last group of exactly four digits in a message ("4 số cuối là 5678" → "5678")."""
+    groups = re.findall(r"(?<!\d)\d{4}(?!\d)", text)
+    return groups[-1] if groups else None
 
 
 def _date(value: dt.datetime) -> str:
@@ -204,7 +215,7 @@ class ActionDossierDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         code = tracker.get_slot("checked_dossier")
-        last4 = tracker.get_slot("last4")
+        last4 = tracker.get_slot("last4") or four_digits(latest_text(tracker))
         if not code:
             dispatcher.utter_message(
                 text="Dạ, anh/chị cho em xin mã hồ sơ trước, sau đó mới xác minh 4 số cuối ạ.",

@@ -169,6 +169,13 @@ async def test_topic_follow_up_without_a_procedure_asks_which(portal_up: Dossier
     assert events == []
 
 
+async def test_topic_intent_that_names_a_procedure_is_searched(portal_up: Dossier) -> None:
+    t = tracker("lệ phí cấp đổi thẻ căn cước", intent="ask_topic")
+    messages, events = await run(ActionAnswerTopic(), t)
+    assert slot(events, "current_procedure") == "1.014063"
+    assert "1.014063" in messages[0]["text"]
+
+
 async def test_out_of_scope_says_so(portal_up: Dossier) -> None:
     messages, _ = await run(
         ActionOutOfScope(), tracker("tối nay đội tuyển Việt Nam đá mấy giờ", intent="out_of_scope")
@@ -250,7 +257,9 @@ async def test_personal_details_need_the_right_second_factor(portal_up: Dossier)
     messages, events = await run(
         ActionDossierDetails(),
         tracker(
-            intent="inform_phone_digits", slots={"checked_dossier": dossier.code, "last4": right}
+            f"4 số cuối là {right}",
+            intent="inform_phone_digits",
+            slots={"checked_dossier": dossier.code},
         ),
     )
     assert dossier.applicant_name in messages[0]["text"]
