@@ -54,7 +54,7 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _conversation(
-    client: httpx.AsyncClient, url: str, sender: str, rounds: int
+    client: httpx.AsyncClient, url: str, sender: str, rounds: int, think_s: float
 ) -> list[float]:
     latencies = []
     for _ in range(rounds):
@@ -63,17 +63,29 @@ async def _conversation(
             response = await client.post(url, json={"sender": sender, "message": message})
             latencies.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
+            await asyncio.sleep(think_s)
     return latencies
 
 
-async def _load(stack: Stack, conversations: int, rounds: int) -> list[float]:
+async def _load(stack: Stack, conversations: int, rounds: int, think_s: float) -> list[float]:
     url = f"{stack.gateway_url}/api/v1/chat"
     async with httpx.AsyncClient(timeout=60) as client:
-        await _conversation(client, url, "bench-warmup", 1)
+        await _conversation(client, url, f"bench-warmup-{think_s}", 1, 0)
         results = await asyncio.gather(
-            *(_conversation(client, url, f"bench-{i}", rounds) for i in range(conversations))
+            *(
+                _conversation(client, url, f"bench-{think_s}-{i}", rounds, think_s)
+                for i in range(conversations)
+            )
         )
     return [latency for result in results for latency in result]
+
+
+def _figures(latencies: list[float]) -> dict[str, float]:
+    return {
+        "messages": len(latencies),
+        "latency_ms_p50": round(statistics.median(latencies), 1),
+        "latency_ms_p95": round(_percentile(latencies, 0.95), 1),
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -97,18 +109,20 @@ def _training_time_s(work: Path) -> float:
 def main(
     conversations: int = typer.Option(10, help="Concurrent conversations"),
     rounds: int = typer.Option(3, help="Times each conversation runs the script"),
+    think_s: float = typer.Option(1.0, help="Pause between a reply and the next message"),
     train: bool = typer.Option(True, help="Also time a full Rasa training"),
 ) -> None:
+    """Paced conversations (a user reads, then types) and saturated ones (no pause at all)."""
     work = Path(tempfile.mkdtemp(prefix="isee-bench-"))
     figures: dict[str, object] = {}
     try:
         stack = start_stack(work, dossiers=2000)
         try:
-            latencies = asyncio.run(_load(stack, conversations, rounds))
-            figures["messages"] = len(latencies)
             figures["concurrent_conversations"] = conversations
-            figures["latency_ms_p50"] = round(statistics.median(latencies), 1)
-            figures["latency_ms_p95"] = round(_percentile(latencies, 0.95), 1)
+            figures[f"paced_{think_s}s"] = _figures(
+                asyncio.run(_load(stack, conversations, rounds, think_s))
+            )
+            figures["saturated"] = _figures(asyncio.run(_load(stack, conversations, rounds, 0)))
             figures["rss_mb"] = {p.name: round(_rss_mb(p.proc.pid), 1) for p in stack.processes}
         finally:
             stack.stop()

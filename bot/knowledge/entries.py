@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from bot.knowledge.schema import TOPICS, CentralProcedure, Entry, Procedure, Topic
+from bot.knowledge.schema import TOPICS, CentralProcedure, Document, Entry, Procedure, Topic
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 
@@ -108,6 +108,7 @@ class _Renderer:
         documents = [d for d in self.proc.documents if not _is_note(d.group)] or list(
             self.proc.documents
         )
+        documents = _citizen_order(documents)
         if not documents:
             return None
         lines: list[str] = []
@@ -225,6 +226,25 @@ class _Renderer:
                 "VNeID, tìm thủ tục theo tên hoặc mã rồi làm theo hướng dẫn để nộp hồ sơ."
             )
         return text
+
+
+CONDITIONAL_OPENINGS = ("trường hợp", "trong trường hợp", "đối với", "nếu ")
+
+
+def _citizen_order(documents: list[Document]) -> list[Document]:
+    """Within each group, the documents everyone submits first, then the ones for special cases.
+
+    National records list case-specific items ("Trường hợp …") and notes before the main forms;
+    a citizen asking "cần giấy tờ gì" needs the forms first. The source order is kept otherwise.
+    """
+    groups = list(dict.fromkeys(d.group for d in documents))
+
+    def rank(doc: Document) -> tuple[int, int]:
+        conditional = doc.name.lower().startswith(CONDITIONAL_OPENINGS)
+        counted = bool(doc.copies or doc.form)
+        return groups.index(doc.group), (0 if counted else 1) + (2 if conditional else 0)
+
+    return sorted(documents, key=rank)
 
 
 def _link(proc: Procedure) -> str:
