@@ -23,6 +23,9 @@ class Weights(_Config):
     unsaid: float = Field(0.1, ge=0)
     preferred: float = Field(0.08, ge=0)
     hint: float = Field(0.5, ge=0, description="Bonus of the procedure the conversation is about")
+    variant: float = Field(
+        0.05, ge=0, description="Penalty of a sibling whose action the question does not suggest"
+    )
     faq_topic_words: float = Field(
         0.8, ge=0, le=1, description="Weight of a FAQ's BM25 when topic words are kept in the query"
     )
@@ -39,6 +42,15 @@ class Thresholds(_Config):
     )
     none_dense: float = Field(
         0.86, ge=0, le=1, description="Best cosine below which it may be out of scope"
+    )
+    none_lexical_intent: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="As none_lexical, for a question asking for a procedure (see intent_words)",
+    )
+    none_dense_intent: float = Field(
+        0.86, ge=0, le=1, description="As none_dense, for a question asking for a procedure"
     )
     clarify_margin: float = Field(
         0.04, ge=0, description="Score gap under which siblings are offered"
@@ -64,12 +76,26 @@ class SearchConfig(_Config):
         gt=0,
         description="Cap on a query's IDF mass, so long stories are not judged unexplained",
     )
+    intent_words: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Words that ask for a procedure (thủ tục, đăng ký, hồ sơ…): such a question, or one"
+            " with a topic, is judged out of scope by the *_intent thresholds"
+        ),
+    )
+    out_of_scope: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Words of near-domain subjects the portal does not serve (interest rates, phone plans,"
+            " gold prices…): a question using one is out of scope unless its best match uses it too"
+        ),
+    )
 
     def with_ranking(self, ranking: str) -> SearchConfig:
         """This configuration, or one ranking by a single signal (``lexical`` or ``dense``)."""
         if ranking == "hybrid":
             return self
-        alone = Weights(lexical=0, dense=0, coverage=0, unsaid=0, preferred=0, hint=0)
+        alone = Weights(lexical=0, dense=0, coverage=0, unsaid=0, preferred=0, hint=0, variant=0)
         return self.model_copy(update={"weights": alone.model_copy(update={ranking: 1.0})})
 
 

@@ -14,7 +14,7 @@ from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.synonyms import SynonymList
 from bot.search.build import read_manifest
-from bot.search.config import SearchConfig
+from bot.search.config import SearchConfig, Thresholds
 from bot.search.documents import SearchDoc, entry_for
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
@@ -22,6 +22,7 @@ from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold
 from bot.search.rewrite import Rewriter
 from bot.search.topics import detect_topic, strip_span
+from bot.search.variants import asked_actions, name_actions, unasked
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -82,6 +83,28 @@ class Signals(BaseModel):
     best_lexical: float = Field(description="Best BM25 over the query's token mass (0–1)")
     best_dense: float
     margin: float
+    off_domain: bool = Field(
+        False, description="Uses an out-of-scope word that the best match does not explain"
+    )
+    intent: bool = Field(False, description="Asks for a procedure: a topic or an intent word")
+
+
+def _word_pattern(phrase: str) -> re.Pattern[str]:
+    """Whole-word, accent-insensitive pattern of ``phrase`` over folded text."""
+    return re.compile(rf"(?<![0-9a-z]){re.escape(fold(phrase))}(?![0-9a-z])")
+
+
+def is_weak(signals: Signals, thresholds: Thresholds) -> bool:
+    """Whether the evidence is too weak to answer (thresholds by whether a procedure is asked)."""
+    if signals.intent:
+        return (
+            signals.best_lexical < thresholds.none_lexical_intent
+            and signals.best_dense < thresholds.none_dense_intent
+        )
+    return (
+        signals.best_lexical < thresholds.none_lexical
+        and signals.best_dense < thresholds.none_dense
+    )
 
 
 def _tail(text: str) -> str:
@@ -122,6 +145,12 @@ class Searcher:
             [i for i, doc in enumerate(docs) if doc.kind == "faq"], dtype=np.int64
         )
         self._syllables = [[_content_syllables(t) for t in doc.texts] for doc in docs]
+        self._actions = [
+            name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
+        ]
+        self._folded = [f" {' '.join(fold(t) for t in doc.texts)} " for doc in docs]
+        self._off_domain = [_word_pattern(term) for term in config.out_of_scope]
+        self._intent = [_word_pattern(word) for word in config.intent_words]
 
     @classmethod
     def open(cls, index_dir: Path, query_prompt: str, config: SearchConfig) -> Searcher:
@@ -214,6 +243,7 @@ class Searcher:
         scale = self.config.cosine
         weights = self.config.weights
         query_syllables = _content_syllables(rewritten.text) | _content_syllables(text)
+        asked = asked_actions(text)
         scored = []
         for i, d in zip(cand, dense_c, strict=True):
             coverage, unsaid = self._coverage(i, query_syllables)
@@ -223,26 +253,39 @@ class Searcher:
                 + weights.coverage * coverage
                 - weights.unsaid * unsaid
                 + weights.preferred * self.docs[i].preferred
+                - weights.variant * self._unasked(i, asked)
             )
             if procedure_hint and self.docs[i].key == procedure_hint:
                 score += weights.hint
             scored.append((i, float(score)))
         scored.sort(key=lambda item: -item[1])
         margin = scored[0][1] - scored[1][1] if len(scored) > 1 else 1.0
+        folded = fold(text)
         signals = Signals(
             best_lexical=min(1.0, best_lexical / mass) if mass > 0 else 0.0,
             best_dense=best_dense,
             margin=margin,
+            off_domain=self._unexplained_off_domain(folded, scored[0][0]),
+            intent=match is not None or any(p.search(folded) for p in self._intent),
         )
         return scored, match.topic if match else None, signals
+
+    def _unasked(self, index: int, asked: frozenset[str]) -> float:
+        """1.0 for a procedure whose action (cấp lại, gia hạn…) the question does not suggest."""
+        actions = self._actions[index]
+        return unasked(actions, asked) if actions is not None else 0.0
+
+    def _unexplained_off_domain(self, folded: str, best: int) -> bool:
+        """Whether the (folded) question uses an out-of-scope word the best document lacks."""
+        return any(
+            pattern.search(folded) and not pattern.search(self._folded[best])
+            for pattern in self._off_domain
+        )
 
     def decide(self, signals: Signals) -> Decision:
         """``none`` on weak evidence, ``clarify`` when the top two are close, else ``answer``."""
         thresholds = self.config.thresholds
-        if (
-            signals.best_lexical < thresholds.none_lexical
-            and signals.best_dense < thresholds.none_dense
-        ):
+        if signals.off_domain or is_weak(signals, thresholds):
             return "none"
         if signals.margin < thresholds.clarify_margin:
             return "clarify"

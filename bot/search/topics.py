@@ -25,10 +25,12 @@ _RULES: dict[Topic, tuple[str, ...]] = {
         r"mien phi",
         r"het bao nhieu",
         r"mat bao nhieu(?! (ngay|thang|tuan|lau|thoi gian))",
+        r"khoan (tien|phi|thue)",
+        r"(nop|dong|tra) (nhung |cac )?(khoan )?(tien|thue) gi",
     ),
     "thoi_han": (
-        r"bao lau",
-        r"(may|bao nhieu) (ngay|tuan|thang)",
+        r"((mat|het|ton) )?bao lau",
+        r"((mat|het|ton) )?(may|bao nhieu) (ngay|tuan|thang)",
         r"thoi (han|gian) (giai quyet|thuc hien|xu ly|tra ket qua|lam)",
         r"thoi han(?! (cua|su dung))",
         r"bao gio (thi )?(xong|co|nhan|duoc)",
@@ -47,6 +49,8 @@ _RULES: dict[Topic, tuple[str, ...]] = {
         r"so luong (bo )?ho so",
         r"mau don",
         r"to khai",
+        r"^(thanh phan )?ho so",
+        r"ho so (gi|nao|the nao|ra sao|thuc hien)",
     ),
     "noi_nop": (
         r"o dau",
@@ -58,6 +62,7 @@ _RULES: dict[Topic, tuple[str, ...]] = {
         r"(ai|noi nao) (giai quyet|cap|tiep nhan|xu ly)",
         r"den dau",
         r"dia chi",
+        r"(o|tai) \w+( \w+){0,5} hay (o|tai)",
     ),
     "trinh_tu": (
         r"trinh tu",
@@ -71,6 +76,9 @@ _RULES: dict[Topic, tuple[str, ...]] = {
         r"truong hop nao",
         r"(ai|nhung ai) (duoc|thi duoc|co the)",
         r"co (duoc|du dieu kien) .{0,60}(khong|hay khong)",
+        r"co duoc (huong|cap|nhan|mien|giam|ho tro|xet)",
+        r"co (the )?\w+ .{0,40}duoc (khong|ko|hay khong)",
+        r"can (co )?(nhung )?dieu( gi)?$",
         r"yeu cau",
     ),
     "ket_qua": (
@@ -99,7 +107,12 @@ _RULES: dict[Topic, tuple[str, ...]] = {
 }
 
 # Rules whose span holds words of the procedure itself: they name the topic but are not stripped.
-_KEEP = {r"co (duoc|du dieu kien) .{0,60}(khong|hay khong)"}
+_KEEP = {
+    r"co (duoc|du dieu kien) .{0,60}(khong|hay khong)",
+    r"co duoc (huong|cap|nhan|mien|giam|ho tro|xet)",
+    r"co (the )?\w+ .{0,40}duoc (khong|ko|hay khong)",
+    r"(o|tai) \w+( \w+){0,5} hay (o|tai)",
+}
 # Rules that win wherever they stand: "thời hạn của giấy phép … bao lâu" asks about the result.
 _STRONG = {
     r"thoi han (cua|su dung)",

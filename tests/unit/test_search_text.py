@@ -109,6 +109,13 @@ def test_noise_is_stripped_but_never_everything() -> None:
         ("Căn cứ pháp lý của thủ tục đăng ký khai tử", "can_cu"),
         ("có nộp hồ sơ trực tuyến được không", "truc_tuyen"),
         ("dang ky tam tru online", "truc_tuyen"),
+        ("chuyển đất vườn lên đất ở phải nộp những khoản tiền gì", "le_phi"),
+        ("xin trợ cấp mai táng thì làm hồ sơ gì", "ho_so"),
+        ("Hồ sơ thực hiện thủ tục cấp giấy phép bán lẻ rượu?", "ho_so"),
+        ("xac nhan cu tru lam o cong an xa hay o huyen", "noi_nop"),
+        ("người đang hưởng lương hưu có được hưởng thêm trợ cấp không", "dieu_kien"),
+        ("chưa có thẻ căn cước có làm hộ chiếu được không", "dieu_kien"),
+        ("muốn làm giám định viên thì cần có những điều", "dieu_kien"),
     ],
 )
 def test_topic_detection(question: str, topic: str) -> None:
@@ -134,3 +141,9 @@ def test_no_topic_means_overview(question: str) -> None:
 def test_topic_words_are_stripped_from_the_retrieval_text() -> None:
     question = "đăng ký kết hôn cần giấy tờ gì"
     assert strip_span(question, detect_topic(question)) == "đăng ký kết hôn"
+
+
+def test_time_words_take_the_verb_before_them() -> None:
+    """In "mất bao lâu" the word "mất" belongs to the time question, not to a lost paper."""
+    question = "cấp lại giấy phép bị mất mất mấy ngày"
+    assert strip_span(question, detect_topic(question)) == "cấp lại giấy phép bị mất"
