@@ -26,6 +26,11 @@ class Weights(_Config):
     variant: float = Field(
         0.05, ge=0, description="Penalty of a sibling whose action the question does not suggest"
     )
+    qualifier: float = Field(
+        0.0,
+        ge=0,
+        description="Penalty of a specialised sibling whose qualifier the question does not say",
+    )
     faq_topic_words: float = Field(
         0.8, ge=0, le=1, description="Weight of a FAQ's BM25 when topic words are kept in the query"
     )
@@ -83,6 +88,13 @@ class SearchConfig(_Config):
             " with a topic, is judged out of scope by the *_intent thresholds"
         ),
     )
+    qualifiers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Restrictive qualifiers of procedure names (chuyên, có yếu tố nước ngoài, quân sự…):"
+            " a candidate whose name uses one the question does not say is penalised"
+        ),
+    )
     out_of_scope: list[str] = Field(
         default_factory=list,
         description=(
@@ -95,7 +107,9 @@ class SearchConfig(_Config):
         """This configuration, or one ranking by a single signal (``lexical`` or ``dense``)."""
         if ranking == "hybrid":
             return self
-        alone = Weights(lexical=0, dense=0, coverage=0, unsaid=0, preferred=0, hint=0, variant=0)
+        alone = Weights(
+            lexical=0, dense=0, coverage=0, unsaid=0, preferred=0, hint=0, variant=0, qualifier=0
+        )
         return self.model_copy(update={"weights": alone.model_copy(update={ranking: 1.0})})
 
 

@@ -20,6 +20,7 @@ from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold
+from bot.search.qualifiers import Qualifiers, unsaid_qualifier
 from bot.search.rewrite import Rewriter
 from bot.search.topics import detect_topic, strip_span
 from bot.search.variants import asked_actions, name_actions, unasked
@@ -148,6 +149,11 @@ class Searcher:
         self._actions = [
             name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
         ]
+        self._qualifiers = Qualifiers(config.qualifiers)
+        self._name_qualifiers = [
+            self._qualifiers.of_name(doc.title) if doc.kind == "procedure" else frozenset()
+            for doc in docs
+        ]
         self._folded = [f" {' '.join(fold(t) for t in doc.texts)} " for doc in docs]
         self._off_domain = [_word_pattern(term) for term in config.out_of_scope]
         self._intent = [_word_pattern(word) for word in config.intent_words]
@@ -244,6 +250,7 @@ class Searcher:
         weights = self.config.weights
         query_syllables = _content_syllables(rewritten.text) | _content_syllables(text)
         asked = asked_actions(text)
+        said = self._qualifiers.said(text, rewritten.text)
         scored = []
         for i, d in zip(cand, dense_c, strict=True):
             coverage, unsaid = self._coverage(i, query_syllables)
@@ -254,6 +261,7 @@ class Searcher:
                 - weights.unsaid * unsaid
                 + weights.preferred * self.docs[i].preferred
                 - weights.variant * self._unasked(i, asked)
+                - weights.qualifier * unsaid_qualifier(self._name_qualifiers[i], said)
             )
             if procedure_hint and self.docs[i].key == procedure_hint:
                 score += weights.hint
