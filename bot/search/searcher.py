@@ -88,6 +88,9 @@ class Signals(BaseModel):
         False, description="Uses an out-of-scope word that the best match does not explain"
     )
     intent: bool = Field(False, description="Asks for a procedure: a topic or an intent word")
+    vague: bool = Field(
+        False, description="A few words that several procedure names contain, none exactly"
+    )
 
 
 def _word_pattern(phrase: str) -> re.Pattern[str]:
@@ -112,6 +115,10 @@ def _tail(text: str) -> str:
     """The last words of a long question: it ends with what it asks, and short inputs embed fast."""
     words = text.split()
     return " ".join(words[-DENSE_MAX_WORDS:])
+
+
+VAGUE_MAX_WORDS = 3
+VAGUE_MIN_FITS = 3
 
 
 def _content_syllables(text: str) -> set[str]:
@@ -275,8 +282,24 @@ class Searcher:
             margin=margin,
             off_domain=self._unexplained_off_domain(folded, scored[0][0]),
             intent=match is not None or any(p.search(folded) for p in self._intent),
+            vague=self._vague(text, _content_syllables(retrieval), scored),
         )
         return scored, match.topic if match else None, signals
+
+    def _vague(self, text: str, asked: set[str], scored: list[tuple[int, float]]) -> bool:
+        """Whether a short question ("chứng thực", "sổ đỏ") fits several procedures equally.
+
+        True when the question has at most ``VAGUE_MAX_WORDS`` words besides its topic, its words
+        (synonyms applied) all stand in the names of at least ``VAGUE_MIN_FITS`` of the top
+        candidates, and the best one's name still has words the question does not say.
+        """
+        said = _content_syllables(strip_noise(strip_span(text, detect_topic(text))))
+        if not asked or len(said) > VAGUE_MAX_WORDS:
+            return False
+        top = [i for i, _ in scored[:10] if self.docs[i].kind == "procedure"]
+        fits = [i for i in top if any(asked <= name for name in self._syllables[i])]
+        best_name = min(self._syllables[scored[0][0]], key=len, default=set())
+        return len(fits) >= VAGUE_MIN_FITS and len(best_name - asked) >= 2
 
     def _unasked(self, index: int, asked: frozenset[str]) -> float:
         """1.0 for a procedure whose action (cấp lại, gia hạn…) the question does not suggest."""
@@ -295,7 +318,7 @@ class Searcher:
         thresholds = self.config.thresholds
         if signals.off_domain or is_weak(signals, thresholds):
             return "none"
-        if signals.margin < thresholds.clarify_margin:
+        if signals.margin < thresholds.clarify_margin or signals.vague:
             return "clarify"
         return "answer"
 

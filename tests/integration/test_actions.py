@@ -149,6 +149,21 @@ async def test_out_of_domain_question_gets_no_invented_answer(portal_up: Dossier
     assert slot(events, "handover_offered") is True
 
 
+async def test_a_vague_question_offers_choices(portal_up: Dossier) -> None:
+    messages, events = await run(ActionAnswerQuestion(), tracker("chứng thực"))
+    choices = messages[0]["buttons"]
+    assert "thủ tục nào" in messages[0]["text"]
+    assert len(choices) == 4
+    assert all(b["payload"].startswith('/ask_question{"entry_id": "') for b in choices[:3])
+    assert choices[3]["payload"] == "/feedback_bad"
+    assert "current_procedure" not in [e.get("name") for e in events]
+
+
+async def test_a_plain_name_gets_the_common_procedure(portal_up: Dossier) -> None:
+    _, events = await run(ActionAnswerQuestion(), tracker("đăng ký kết hôn"))
+    assert slot(events, "current_procedure") == "1.000894"
+
+
 async def test_clicked_choice_answers_that_entry(portal_up: Dossier) -> None:
     choice = [{"entity": "entry_id", "value": "1.000894:le_phi"}]
     messages, events = await run(ActionAnswerQuestion(), tracker("", entities=choice))
