@@ -291,15 +291,15 @@ class Searcher:
 
         True when the question has at most ``VAGUE_MAX_WORDS`` words besides its topic, its words
         (synonyms applied) all stand in the names of at least ``VAGUE_MIN_FITS`` of the top
-        candidates, and the best one's name still has words the question does not say.
+        candidates, and no name or alias of the best one is the question's words plus at most one.
         """
         said = _content_syllables(strip_noise(strip_span(text, detect_topic(text))))
         if not asked or len(said) > VAGUE_MAX_WORDS:
             return False
         top = [i for i, _ in scored[:10] if self.docs[i].kind == "procedure"]
         fits = [i for i in top if any(asked <= name for name in self._syllables[i])]
-        best_name = min(self._syllables[scored[0][0]], key=len, default=set())
-        return len(fits) >= VAGUE_MIN_FITS and len(best_name - asked) >= 2
+        unsaid = [len(t - asked) for t in self._syllables[scored[0][0]] if asked <= t]
+        return len(fits) >= VAGUE_MIN_FITS and min(unsaid, default=len(asked)) >= 2
 
     def _unasked(self, index: int, asked: frozenset[str]) -> float:
         """1.0 for a procedure whose action (cấp lại, gia hạn…) the question does not suggest."""
