@@ -23,22 +23,23 @@ DATA_DATE = "2026-05-19"
 runner = CliRunner()
 
 
+def import_args(kb_dir: Path) -> list[str]:
+    return [
+        "kb",
+        "import",
+        "--province-csv",
+        str(SOURCE / "province.csv"),
+        "--national-jsonl",
+        str(SOURCE / "national.jsonl"),
+        "--data-date",
+        DATA_DATE,
+        "--kb-dir",
+        str(kb_dir),
+    ]
+
+
 def run_import(kb_dir: Path) -> str:
-    result = runner.invoke(
-        app,
-        [
-            "kb",
-            "import",
-            "--province-csv",
-            str(SOURCE / "province.csv"),
-            "--national-jsonl",
-            str(SOURCE / "national.jsonl"),
-            "--data-date",
-            DATA_DATE,
-            "--kb-dir",
-            str(kb_dir),
-        ],
-    )
+    result = runner.invoke(app, import_args(kb_dir))
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -247,21 +248,7 @@ def test_broken_file_stops_the_import_and_loses_nothing(kb_dir: Path):
     broken = path.read_text(encoding="utf-8").replace("source: provincial", "source: [")
     path.write_text(broken, encoding="utf-8")
     before = snapshot(kb_dir)
-    result = runner.invoke(
-        app,
-        [
-            "kb",
-            "import",
-            "--province-csv",
-            str(SOURCE / "province.csv"),
-            "--national-jsonl",
-            str(SOURCE / "national.jsonl"),
-            "--data-date",
-            DATA_DATE,
-            "--kb-dir",
-            str(kb_dir),
-        ],
-    )
+    result = runner.invoke(app, import_args(kb_dir))
     assert result.exit_code == 1
     assert "1.001193.yml" in result.output
     assert snapshot(kb_dir) == before
