@@ -31,6 +31,9 @@ class Weights(_Config):
         ge=0,
         description="Penalty of a specialised sibling whose qualifier the question does not say",
     )
+    agency: float = Field(
+        0.3, ge=0, description="Bonus of a procedure run by the office the question names"
+    )
     faq_topic_words: float = Field(
         0.8, ge=0, le=1, description="Weight of a FAQ's BM25 when topic words are kept in the query"
     )
@@ -93,6 +96,13 @@ class SearchConfig(_Config):
         description=(
             "Restrictive qualifiers of procedure names (chuyên, có yếu tố nước ngoài, quân sự…):"
             " a candidate whose name uses one the question does not say is penalised"
+        ),
+    )
+    field_tags: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Office a field tag stands for ('BQL' in '[BQL] - Hoạt động xây dựng'), so that a"
+            " question naming that office finds the procedures it runs"
         ),
     )
     out_of_scope: list[str] = Field(

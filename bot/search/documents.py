@@ -26,6 +26,7 @@ class SearchDoc(BaseModel):
     texts: list[str] = Field(description="Name first, then curated phrasings")
     entries: dict[str, str] = Field(description="Topic (or 'faq') → entry id")
     field: str | None = Field(None, description="Field (lĩnh vực) of the procedure")
+    agency: str | None = Field(None, description="Implementing agency, when the record names it")
     preferred: bool = True
 
 
@@ -34,9 +35,11 @@ def _procedure_doc(code: str, entries: list[Entry], kb: KnowledgeBase) -> Search
     name = entries[0].procedure_name or entries[0].title
     questions: list[str] = []
     preferred = all(entry.preferred for entry in entries)
+    agency = None
     if procedure is not None:
         effective = procedure.effective()
         name = effective.name
+        agency = effective.agency
         questions = list(effective.questions)
         preferred = preferred and procedure.preferred and procedure.superseded_by is None
     return SearchDoc(
@@ -46,6 +49,7 @@ def _procedure_doc(code: str, entries: list[Entry], kb: KnowledgeBase) -> Search
         texts=list(dict.fromkeys([name, *questions])),
         entries={(entry.topic or "tong_quan"): entry.id for entry in entries},
         field=entries[0].field,
+        agency=agency,
         preferred=preferred,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.search.normalize import fold, is_accentless, same_word
 from bot.search.rewrite import fold_aligned, phrase_pattern
 
 FILLERS: tuple[str, ...] = (
@@ -57,6 +58,7 @@ FILLERS: tuple[str, ...] = (
     "thủ tục gì",
     "những gì",
     "gì",
+    "có thể",
     "được không",
     "hay không",
     "không",
@@ -78,13 +80,27 @@ FILLERS: tuple[str, ...] = (
 )
 
 _PATTERN = re.compile("|".join(phrase_pattern(p) for p in sorted(FILLERS, key=len, reverse=True)))
+_BY_FOLDED: dict[str, list[str]] = {}
+for _filler in FILLERS:
+    _BY_FOLDED.setdefault(fold(_filler), []).append(_filler)
 
 
-def strip_noise(text: str) -> str:
-    """``text`` without filler words; the original when nothing else would remain."""
+def strip_noise(text: str, accentless: bool | None = None) -> str:
+    """``text`` without filler words; the original when nothing else would remain.
+
+    A filler is removed only where it is written as the filler: "bán" (sell) and "cơ sở" stay,
+    "bạn" and "có" go; without diacritics, "ban" and "co" go. ``accentless`` tells how the
+    citizen typed (default: judged from ``text``; pass it when ``text`` has been rewritten).
+    """
     folded = fold_aligned(text)
+    if accentless is None:
+        accentless = is_accentless(text)
     pieces, last = [], 0
     for match in _PATTERN.finditer(folded):
+        written = text[match.start() : match.end()]
+        fillers = _BY_FOLDED[" ".join(match.group().split())]
+        if not any(same_word(written, filler, accentless) for filler in fillers):
+            continue
         pieces.append(text[last : match.start()])
         last = match.end()
     pieces.append(text[last:])

@@ -40,3 +40,33 @@ def syllables(folded: str) -> list[str]:
 def with_bigrams(tokens: list[str]) -> list[str]:
     """Tokens followed by their adjacent pairs (``a_b``): Vietnamese words are mostly two syllables."""
     return tokens + [f"{a}_{b}" for a, b in itertools.pairwise(tokens)]
+
+
+_TONE_AND_VOWEL_MARKS = re.compile(r"[^\u0300-\u036fđ]")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+ACCENTLESS_SHARE = 0.15
+
+
+def marks(text: str) -> str:
+    """The diacritics of ``text`` as a sorted string: equal for "hoá"/"hóa", not for "bán"/"bạn"."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(sorted(_TONE_AND_VOWEL_MARKS.sub("", decomposed)))
+
+
+def is_accentless(text: str) -> bool:
+    """Whether ``text`` is typed (almost) without diacritics, as many chat messages are."""
+    words = _WORDS.findall(text.lower())
+    if not words:
+        return True
+    accented = sum(1 for word in words if marks(word))
+    return accented / len(words) < ACCENTLESS_SHARE
+
+
+def same_word(written: str, phrase: str, accentless: bool) -> bool:
+    """Whether ``written`` (equal to ``phrase`` once folded) is that phrase and not a homograph.
+
+    In a message typed with diacritics they must agree ("bán" is not the filler "bạn", "cơ" is not
+    "có"); in an accentless message any spelling without diacritics is accepted.
+    """
+    written_marks = marks(written)
+    return written_marks == marks(phrase) or (accentless and not written_marks)

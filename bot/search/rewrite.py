@@ -44,10 +44,7 @@ class Rewriter:
             for term in group.terms:
                 replacements.setdefault(fold(term), group.canonical)
         self._replacements = replacements
-        ordered = sorted(replacements, key=len, reverse=True)
-        self._pattern = (
-            re.compile("|".join(f"(?:{phrase_pattern(p)})" for p in ordered)) if ordered else None
-        )
+        self._patterns = [(re.compile(phrase_pattern(p)), c) for p, c in replacements.items()]
         self._word = re.compile(r"[0-9a-z]+")
 
     def _expand_shorthands(self, text: str) -> str:
@@ -64,18 +61,32 @@ class Rewriter:
         pieces.append(text[last:])
         return "".join(pieces)
 
+    def _longest_matches(self, folded: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping term matches, longer ones first, in text order.
+
+        "làm giấy khai sinh" holds "làm giấy" and "giấy khai sinh": the longer term wins wherever
+        it starts.
+        """
+        found = [
+            (match.start(), match.end(), canonical)
+            for pattern, canonical in self._patterns
+            for match in pattern.finditer(folded)
+        ]
+        chosen: list[tuple[int, int, str]] = []
+        for start, end, canonical in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
+            if all(end <= s or start >= e for s, e, _ in chosen):
+                chosen.append((start, end, canonical))
+        return sorted(chosen)
+
     def rewrite(self, text: str) -> Rewrite:
         """Expand shorthands, then replace synonym terms by their canonical wording."""
         text = self._expand_shorthands(text)
-        if self._pattern is None:
-            return Rewrite(text)
         folded = fold_aligned(text)
         pieces, last, replaced = [], 0, []
-        for match in self._pattern.finditer(folded):
-            canonical = self._replacements[" ".join(match.group().split())]
-            original = text[match.start() : match.end()]
-            pieces += [text[last : match.start()], canonical]
-            last = match.end()
+        for start, end, canonical in self._longest_matches(folded):
+            original = text[start:end]
+            pieces += [text[last:start], canonical]
+            last = end
             if fold(original) != fold(canonical):
                 replaced.append(original)
         pieces.append(text[last:])

@@ -13,13 +13,14 @@ from pydantic import BaseModel, Field
 from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.synonyms import SynonymList
+from bot.search.agencies import agency_fit, agency_words, find_agency, strip_agency
 from bot.search.build import read_manifest
 from bot.search.config import SearchConfig, Thresholds
 from bot.search.documents import SearchDoc, entry_for
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
 from bot.search.noise import strip_noise
-from bot.search.normalize import clean, fold
+from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers, unsaid_qualifier
 from bot.search.rewrite import Rewriter
 from bot.search.topics import detect_topic, strip_span
@@ -161,6 +162,7 @@ class Searcher:
             self._qualifiers.of_name(doc.title) if doc.kind == "procedure" else frozenset()
             for doc in docs
         ]
+        self._agencies = [agency_words(doc.agency, doc.field, config.field_tags) for doc in docs]
         self._folded = [f" {' '.join(fold(t) for t in doc.texts)} " for doc in docs]
         self._off_domain = [_word_pattern(term) for term in config.out_of_scope]
         self._intent = [_word_pattern(word) for word in config.intent_words]
@@ -233,19 +235,26 @@ class Searcher:
         text = clean(query)[:MAX_QUERY_CHARS]
         rewritten = self.rewriter.rewrite(text)
         match = detect_topic(rewritten.text)
-        retrieval = strip_noise(strip_span(rewritten.text, match))
+        accentless = is_accentless(text)
+        asked_topic = strip_span(rewritten.text, match)
+        office = find_agency(asked_topic, accentless)
+        retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
         extra = " ".join(rewritten.replaced)
         lexical = self._lexical_scores(f"{retrieval} {extra}")
+        fits = np.array([agency_fit(office, words) for words in self._agencies], dtype=np.float32)
         (dense,) = self._dense_scores(retrieval)
         if match is not None and match.spans and self._faq_rows.size:
             # FAQ questions contain topic words ("nộp online", "tra cứu ở đâu"): match them unstripped.
-            full = strip_noise(rewritten.text)
+            full = strip_noise(rewritten.text, accentless)
             unstripped = self._lexical_scores(f"{full} {extra}")[self._faq_rows]
             lexical[self._faq_rows] = np.maximum(
                 lexical[self._faq_rows], self.config.weights.faq_topic_words * unstripped
             )
         n = self.config.candidates
         candidates = set(np.argsort(-lexical)[:n].tolist()) | set(np.argsort(-dense)[:n].tolist())
+        if office is not None:
+            # Procedures of the named office join the candidates even when many siblings outrank them.
+            candidates |= set(np.argsort(-(lexical * (fits >= 0.5)))[:n].tolist())
         if procedure_hint in self._keys:
             candidates.add(self._keys[procedure_hint])
         best_lexical = float(lexical.max()) if len(lexical) else 0.0
@@ -269,6 +278,7 @@ class Searcher:
                 + weights.preferred * self.docs[i].preferred
                 - weights.variant * self._unasked(i, asked)
                 - weights.qualifier * unsaid_qualifier(self._name_qualifiers[i], said)
+                + weights.agency * fits[i]
             )
             if procedure_hint and self.docs[i].key == procedure_hint:
                 score += weights.hint

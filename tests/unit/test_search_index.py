@@ -43,11 +43,20 @@ PROMPT = "passage: "
 LENIENT = SearchConfig(thresholds=Thresholds(none_lexical=0.3, none_dense=0.8, clarify_margin=0.0))
 
 
-def write_kb(kb_dir: Path, names: dict[str, tuple[str, str]] = PROCEDURES) -> None:
+def write_kb(
+    kb_dir: Path,
+    names: dict[str, tuple[str, str]] = PROCEDURES,
+    agencies: dict[str, str] | None = None,
+) -> None:
     """Write one YAML file per procedure, like the importer does."""
     for code, (name, field) in names.items():
         procedure = Procedure(
-            code=code, name=name, field=field, source="provincial", data_date=dt.date(2026, 5, 1)
+            code=code,
+            name=name,
+            field=field,
+            agency=(agencies or {}).get(code),
+            source="provincial",
+            data_date=dt.date(2026, 5, 1),
         )
         path = kb_dir / "procedures" / "test" / f"{code}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)

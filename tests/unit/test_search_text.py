@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
-from bot.knowledge.synonyms import Shorthand, SynonymGroup, SynonymList
+from bot.knowledge.synonyms import Shorthand, SynonymGroup, SynonymList, load_synonyms
 from bot.search.lexical import tokenize
 from bot.search.noise import strip_noise
-from bot.search.normalize import clean, fold
+from bot.search.normalize import clean, fold, is_accentless, same_word
 from bot.search.rewrite import Rewriter
 from bot.search.topics import detect_topic, strip_span
 
@@ -65,6 +66,24 @@ def test_rewriter_keeps_replaced_words_and_leaves_other_words_alone() -> None:
     rewrite = Rewriter(SYNONYMS).rewrite("làm sổ đỏ cho con")
     assert rewrite.replaced == ("sổ đỏ",)
     assert Rewriter(SYNONYMS).rewrite("kon cua toi").text == "kon cua toi"
+
+
+def test_the_longest_overlapping_term_wins_wherever_it_starts() -> None:
+    synonyms = SynonymList(
+        synonyms=[
+            SynonymGroup(canonical="thủ tục hành chính", terms=["làm giấy tờ", "làm giấy"]),
+            SynonymGroup(canonical="đăng ký khai sinh", terms=["giấy khai sinh"]),
+        ]
+    )
+    rewrite = Rewriter(synonyms).rewrite("làm giấy khai sinh cho con, làm giấy tờ ở đâu")
+    assert rewrite.text == "làm đăng ký khai sinh cho con, thủ tục hành chính ở đâu"
+    assert rewrite.replaced == ("giấy khai sinh", "làm giấy tờ")
+
+
+def test_customs_import_is_not_household_registration() -> None:
+    rewriter = Rewriter(load_synonyms(Path(__file__).parents[2] / "knowledge_base"))
+    assert "thường trú" not in rewriter.rewrite("thủ tục nhập khẩu hàng hóa qua cửa khẩu").text
+    assert "thường trú" in rewriter.rewrite("nhập khẩu cho con về nhà ông bà").text
 
 
 def test_synonym_list_rejects_a_term_mapped_twice() -> None:
@@ -147,3 +166,35 @@ def test_time_words_take_the_verb_before_them() -> None:
     """In "mất bao lâu" the word "mất" belongs to the time question, not to a lost paper."""
     question = "cấp lại giấy phép bị mất mất mấy ngày"
     assert strip_span(question, detect_topic(question)) == "cấp lại giấy phép bị mất"
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("Điều kiện về nhân viên cơ sở bán lẻ thuốc", "nhân viên cơ sở bán lẻ thuốc"),
+        ("cấp phép tại Ban quản lý khu kinh tế", "cấp phép tại Ban quản lý khu kinh tế"),
+        ("xin giấy phép bán thuốc lá", "xin giấy phép bán thuốc lá"),
+        ("chứng minh nhân dân của mình bị mất", "chứng minh nhân dân của bị mất"),
+    ],
+)
+def test_fillers_go_only_where_they_are_written_as_fillers(question: str, kept: str) -> None:
+    assert kept in strip_noise(question)
+
+
+def test_accentless_fillers_go_in_an_accentless_message() -> None:
+    assert strip_noise("ban oi cho minh hoi lam so do").split() == ["lam", "so", "do"]
+    assert strip_noise("lam so do", accentless=True) == "lam so do"
+
+
+@pytest.mark.parametrize(
+    ("text", "accentless"),
+    [("lam so do lan dau can gi", True), ("đổi cccd mất bao nhiêu tiền", False), ("", True)],
+)
+def test_accentless_messages_are_told_apart(text: str, accentless: bool) -> None:
+    assert is_accentless(text) is accentless
+
+
+def test_tone_placement_variants_are_the_same_word() -> None:
+    assert same_word("hoá", "hóa", accentless=False)
+    assert not same_word("bán", "bạn", accentless=False)
+    assert same_word("ban", "bạn", accentless=True)
