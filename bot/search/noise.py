@@ -77,6 +77,10 @@ FILLERS: tuple[str, ...] = (
     "ad",
     "admin",
     "bạn",
+    # the province: every procedure here is Lạng Sơn's, so its name tells none apart
+    "tỉnh lạng sơn",
+    "thành phố lạng sơn",
+    "lạng sơn",
 )
 
 _PATTERN = re.compile("|".join(phrase_pattern(p) for p in sorted(FILLERS, key=len, reverse=True)))

@@ -24,15 +24,30 @@ class _Action:
         self.plain = _compile(plain)
 
 
+def _folded(alternatives: str) -> str:
+    """An alternation of Vietnamese words, each folded ("làm|xin" → "lam|xin")."""
+    return "|".join(fold(word) for word in alternatives.split("|"))
+
+
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.UNICODE)
 
 
+# "Lost" and "again" only where they are about a paper: "mất bao lâu" (takes), "bố tôi đã mất"
+# (died), "truyền lại" / "để lại" (handed down) do not ask for a reissue.
+_REDO = "làm|xin|cấp|in|đăng ký|đăng kí|nhận|khai|đổi|cấp phát"
+_PAPERS = (
+    "giấy|thẻ|sổ|bằng|hộ chiếu|căn cước|cccd|cmnd|chứng minh|chứng chỉ|bản|hồ sơ|cà vẹt|biển"
+    "|đăng ký|gplx|bhyt|phiếu|quyết định|văn bằng|con dấu"
+)
+
 _ACTIONS: dict[str, _Action] = {
     "cap_lai": _Action(
         name=r"cấp lại|đăng ký lại",
-        accented=r"lại|mất|thất lạc|hỏng|hư|rách|nát|cháy|ướt|mờ",
-        plain=r"(?<!bang )lai(?! xe)|mat|that lac|hong|hu|rach|nat|chay|uot",
+        accented=rf"(?:{_REDO}) lại|(?:bị|làm|đánh|lỡ) mất|mất (?:{_PAPERS})|thất lạc"
+        r"|hỏng|hư|rách|nát|cháy|ướt|mờ",
+        plain=rf"(?:{_folded(_REDO)}) lai|(?:bi|lam|danh|lo) mat|mat (?:{_folded(_PAPERS)})"
+        r"|that lac|hong|hu|rach|nat|chay|uot",
     ),
     "cap_doi": _Action(
         name=r"cấp đổi|(?<!thay )đổi",

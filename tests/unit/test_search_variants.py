@@ -40,6 +40,28 @@ def test_asked_actions(question: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "làm sổ đỏ mất bao lâu",
+        "doi cccd mat bao nhieu tien",
+        "Bố tôi đã mất tháng trước, gia đình xin trợ cấp mai táng",
+        "bài thuốc nam gia đình truyền lại qua ba đời",
+        "bố mẹ để lại mảnh đất cho ba anh em",
+    ],
+)
+def test_time_death_and_inheritance_do_not_ask_for_a_reissue(question: str) -> None:
+    assert "cap_lai" not in asked_actions(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["lỡ làm mất sổ hộ khẩu", "mat the bhyt", "mất giấy phép lái xe", "xin lại bằng lái"],
+)
+def test_a_lost_or_redone_paper_asks_for_a_reissue(question: str) -> None:
+    assert "cap_lai" in asked_actions(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "đối tượng nào được cấp giấy phép",
         "doi tuong nao duoc cap giay phep",
         "thi bang lai xe may can gi",
