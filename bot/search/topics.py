@@ -101,8 +101,7 @@ _RULES: dict[Topic, tuple[str, ...]] = {
         r"tren mang",
         r"dich vu cong",
         r"qua (dien thoai|app|ung dung|internet)",
-        r"buu dien",
-        r"buu chinh",
+        r"(nop|gui|qua|nhan)( ho so| ket qua)?( qua)?( duong)? buu (dien|chinh)",
     ),
 }
 

@@ -96,6 +96,21 @@ def test_synonym_list_rejects_a_term_mapped_twice() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("có nộp hồ sơ qua bưu điện được không", "truc_tuyen"),
+        ("nhận kết quả qua đường bưu chính", "truc_tuyen"),
+        ("mẹ tôi nhận lương hưu tại bưu điện, muốn chuyển sang tài khoản thì làm sao", None),
+    ],
+)
+def test_post_office_is_a_channel_only_when_papers_go_by_post(
+    question: str, topic: str | None
+) -> None:
+    match = detect_topic(question)
+    assert (match.topic if match else None) == topic
+
+
 def test_noise_is_stripped_but_never_everything() -> None:
     assert strip_noise("Xin chào, cho tôi hỏi đăng ký kết hôn ạ").replace(",", "").split() == [
         "đăng",
