@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.knowledge.synonyms import SynonymList
-from bot.search.normalize import fold
+from bot.search.normalize import fold, marks
 
 
 def fold_aligned(text: str) -> str:
@@ -25,6 +25,12 @@ def phrase_pattern(phrase: str) -> str:
     return r"(?<![0-9a-z])" + r"\s+".join(map(re.escape, words)) + r"(?![0-9a-z])"
 
 
+def _spelled_as(written: str, spellings: frozenset[str]) -> bool:
+    """Whether ``written`` carries no diacritics or the diacritics of one listed spelling."""
+    written_marks = marks(written)
+    return not written_marks or written_marks in spellings
+
+
 @dataclass(frozen=True)
 class Rewrite:
     """A rewritten query: ``text`` with replacements applied, and the words that were replaced."""
@@ -39,12 +45,15 @@ class Rewriter:
     def __init__(self, synonyms: SynonymList) -> None:
         self._shorthands = {fold(s.short): (s.short.lower(), s.full) for s in synonyms.shorthands}
         replacements: dict[str, str] = {}
+        spellings: dict[str, set[str]] = {}
         for group in synonyms.synonyms:
-            replacements.setdefault(fold(group.canonical), group.canonical)
-            for term in group.terms:
+            for term in (group.canonical, *group.terms):
                 replacements.setdefault(fold(term), group.canonical)
-        self._replacements = replacements
-        self._patterns = [(re.compile(phrase_pattern(p)), c) for p, c in replacements.items()]
+                spellings.setdefault(fold(term), set()).add(marks(term))
+        self._patterns = [
+            (re.compile(phrase_pattern(p)), c, frozenset(spellings[p]))
+            for p, c in replacements.items()
+        ]
         self._word = re.compile(r"[0-9a-z]+")
 
     def _expand_shorthands(self, text: str) -> str:
@@ -61,16 +70,18 @@ class Rewriter:
         pieces.append(text[last:])
         return "".join(pieces)
 
-    def _longest_matches(self, folded: str) -> list[tuple[int, int, str]]:
+    def _longest_matches(self, text: str, folded: str) -> list[tuple[int, int, str]]:
         """Non-overlapping term matches, longer ones first, in text order.
 
         "làm giấy khai sinh" holds "làm giấy" and "giấy khai sinh": the longer term wins wherever
-        it starts.
+        it starts. A term typed with other diacritics is another word ("giấy đó" is not "giấy đỏ");
+        typed without any, it matches.
         """
         found = [
             (match.start(), match.end(), canonical)
-            for pattern, canonical in self._patterns
+            for pattern, canonical, spelled in self._patterns
             for match in pattern.finditer(folded)
+            if _spelled_as(text[match.start() : match.end()], spelled)
         ]
         chosen: list[tuple[int, int, str]] = []
         for start, end, canonical in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
@@ -83,7 +94,7 @@ class Rewriter:
         text = self._expand_shorthands(text)
         folded = fold_aligned(text)
         pieces, last, replaced = [], 0, []
-        for start, end, canonical in self._longest_matches(folded):
+        for start, end, canonical in self._longest_matches(text, folded):
             original = text[start:end]
             pieces += [text[last:start], canonical]
             last = end

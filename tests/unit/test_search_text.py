@@ -80,6 +80,14 @@ def test_the_longest_overlapping_term_wins_wherever_it_starts() -> None:
     assert rewrite.replaced == ("giấy khai sinh", "làm giấy tờ")
 
 
+def test_a_term_typed_with_other_diacritics_is_another_word() -> None:
+    rewriter = Rewriter(SYNONYMS)
+    assert rewriter.rewrite("số đó có đúng không").text == "số đó có đúng không"
+    assert rewriter.rewrite("làm so do ở đâu").text == (
+        "làm giấy chứng nhận quyền sử dụng đất ở đâu"
+    )
+
+
 def test_customs_import_is_not_household_registration() -> None:
     rewriter = Rewriter(load_synonyms(Path(__file__).parents[2] / "knowledge_base"))
     assert "thường trú" not in rewriter.rewrite("thủ tục nhập khẩu hàng hóa qua cửa khẩu").text
