@@ -98,6 +98,13 @@ class SearchConfig(_Config):
             " a candidate whose name uses one the question does not say is penalised"
         ),
     )
+    field_qualifiers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Fields whose procedures serve one group only though their names do not say so, with"
+            " the qualifiers a question names that group by"
+        ),
+    )
     field_tags: dict[str, str] = Field(
         default_factory=dict,
         description=(

@@ -28,14 +28,21 @@ def _whole(phrase: str) -> re.Pattern[str]:
 class Qualifiers:
     """Finds the restrictive qualifiers of a name and tells which ones a question leaves out."""
 
-    def __init__(self, phrases: list[str]) -> None:
-        self._accented = [_whole(_lower(p)) for p in phrases]
-        self._folded = [_whole(fold(p)) for p in phrases]
+    def __init__(self, phrases: list[str], by_field: dict[str, list[str]] | None = None) -> None:
+        every = list(dict.fromkeys([*phrases, *(p for f in (by_field or {}).values() for p in f)]))
+        self._accented = [_whole(_lower(p)) for p in every]
+        self._folded = [_whole(fold(p)) for p in every]
+        self._by_field = {
+            field: frozenset(every.index(p) for p in field_phrases)
+            for field, field_phrases in (by_field or {}).items()
+        }
 
-    def of_name(self, name: str) -> frozenset[int]:
-        """Indexes of the qualifiers a procedure name uses (matched with diacritics)."""
+    def of_name(self, name: str, field: str | None = None) -> frozenset[int]:
+        """Indexes of the qualifiers a procedure name uses (matched with diacritics), plus those
+        of its field when the field serves one group only."""
         lowered = _lower(name)
-        return frozenset(i for i, p in enumerate(self._accented) if p.search(lowered))
+        named = frozenset(i for i, p in enumerate(self._accented) if p.search(lowered))
+        return named | self._by_field.get(field or "", frozenset())
 
     def said(self, *texts: str) -> frozenset[int]:
         """Indexes of the qualifiers any of ``texts`` may say (matched without diacritics)."""

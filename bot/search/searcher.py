@@ -157,9 +157,11 @@ class Searcher:
         self._actions = [
             name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
         ]
-        self._qualifiers = Qualifiers(config.qualifiers)
+        self._qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
         self._name_qualifiers = [
-            self._qualifiers.of_name(doc.title) if doc.kind == "procedure" else frozenset()
+            self._qualifiers.of_name(doc.title, doc.field)
+            if doc.kind == "procedure"
+            else frozenset()
             for doc in docs
         ]
         self._agencies = [agency_words(doc.agency, doc.field, config.field_tags) for doc in docs]

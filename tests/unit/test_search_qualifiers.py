@@ -27,3 +27,15 @@ def test_one_said_qualifier_is_enough() -> None:
     name = QUALIFIERS.of_name("Đổi giấy phép lái xe quân sự do Bộ Quốc phòng cấp")
     assert len(name) == 2
     assert unsaid_qualifier(name, QUALIFIERS.said("đổi bằng lái quân sự")) == 0.0
+
+
+def test_a_field_serving_one_group_qualifies_its_plain_names() -> None:
+    qualifiers = Qualifiers(
+        ["quân sự"], by_field={"Chính sách": ["công an nhân dân", "cán bộ công an"]}
+    )
+    police = qualifiers.of_name("Cấp lại thẻ bảo hiểm y tế", field="Chính sách")
+    insurance = qualifiers.of_name("Cấp lại thẻ bảo hiểm y tế", field="Cấp sổ BHXH, thẻ BHYT")
+    assert len(police) == 2
+    assert not insurance
+    assert unsaid_qualifier(police, qualifiers.said("thẻ bảo hiểm y tế bị mất")) == 1.0
+    assert unsaid_qualifier(police, qualifiers.said("thẻ BHYT của cán bộ công an bị mất")) == 0.0
