@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.knowledge.synonyms import SynonymList
-from bot.search.normalize import fold, marks
+from bot.search.normalize import fold, same_word
 
 
 def fold_aligned(text: str) -> str:
@@ -25,12 +25,6 @@ def phrase_pattern(phrase: str) -> str:
     return r"(?<![0-9a-z])" + r"\s+".join(map(re.escape, words)) + r"(?![0-9a-z])"
 
 
-def _spelled_as(written: str, spellings: frozenset[str]) -> bool:
-    """Whether ``written`` carries no diacritics or the diacritics of one listed spelling."""
-    written_marks = marks(written)
-    return not written_marks or written_marks in spellings
-
-
 @dataclass(frozen=True)
 class Rewrite:
     """A rewritten query: ``text`` with replacements applied, and the words that were replaced."""
@@ -45,14 +39,13 @@ class Rewriter:
     def __init__(self, synonyms: SynonymList) -> None:
         self._shorthands = {fold(s.short): (s.short.lower(), s.full) for s in synonyms.shorthands}
         replacements: dict[str, str] = {}
-        spellings: dict[str, set[str]] = {}
+        spellings: dict[str, list[str]] = {}
         for group in synonyms.synonyms:
             for term in (group.canonical, *group.terms):
                 replacements.setdefault(fold(term), group.canonical)
-                spellings.setdefault(fold(term), set()).add(marks(term))
+                spellings.setdefault(fold(term), []).append(term)
         self._patterns = [
-            (re.compile(phrase_pattern(p)), c, frozenset(spellings[p]))
-            for p, c in replacements.items()
+            (re.compile(phrase_pattern(p)), c, spellings[p]) for p, c in replacements.items()
         ]
         self._word = re.compile(r"[0-9a-z]+")
 
@@ -81,7 +74,9 @@ class Rewriter:
             (match.start(), match.end(), canonical)
             for pattern, canonical, spelled in self._patterns
             for match in pattern.finditer(folded)
-            if _spelled_as(text[match.start() : match.end()], spelled)
+            if any(
+                same_word(text[match.start() : match.end()], t, accentless=True) for t in spelled
+            )
         ]
         chosen: list[tuple[int, int, str]] = []
         for start, end, canonical in sorted(found, key=lambda m: (m[0] - m[1], m[0])):

@@ -243,7 +243,9 @@ class Searcher:
         retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
         extra = " ".join(rewritten.replaced)
         lexical = self._lexical_scores(f"{retrieval} {extra}")
-        fits = np.array([agency_fit(office, words) for words in self._agencies], dtype=np.float32)
+        fits = np.zeros(len(self.docs), dtype=np.float32)
+        if office is not None:
+            fits[:] = [agency_fit(office, words) for words in self._agencies]
         (dense,) = self._dense_scores(retrieval)
         if match is not None and match.spans and self._faq_rows.size:
             # FAQ questions contain topic words ("nộp online", "tra cứu ở đâu"): match them unstripped.
