@@ -12,6 +12,7 @@ MODEL := models/isee.tar.gz
 SPACY_VI := $(BUILD)/spacy_vi
 INDEX := $(BUILD)/search/current/manifest.json
 PORTAL_DB := $(BUILD)/portal.seeded
+BUILD_THREADS := 2  # embedding threads of the index build (searches use one thread each)
 
 # Python 3.11 runs the project; Rasa 3.6 needs Python 3.10 (on PATH or installed through pyenv).
 PY311 ?= $(shell scripts/find-python 3.11)
@@ -62,7 +63,7 @@ $(MODEL): $(RASA_VENV)/.stamp $(SPACY_VI)/meta.json $(RASA_DATA)
 index: $(INDEX) ## Build the search index when the knowledge base changed
 
 $(INDEX): $(VENV)/.stamp $(KB_FILES)
-	$(VENV)/bin/isee kb build
+	OMP_NUM_THREADS=$(BUILD_THREADS) $(VENV)/bin/isee kb build
 
 portal-db: $(PORTAL_DB) ## Create and seed the reference portal database
 
@@ -88,7 +89,7 @@ lint: $(VENV)/.stamp ## Lint and format check
 	$(VENV)/bin/ruff format --check .
 
 bench: setup train index ## Print speed and memory figures (search, then dialogue)
-	$(VENV)/bin/python bench/search_bench.py
+	OMP_NUM_THREADS=$(BUILD_THREADS) $(VENV)/bin/python bench/search_bench.py
 	PYTHONPATH=. $(VENV)/bin/python bench/dialogue_bench.py
 
 clean: ## Remove build output (keeps the virtual environments)

@@ -1,7 +1,8 @@
 """Search benchmark: single-query latency, full and incremental build time, index size, memory.
 
-Run with ``.venv/bin/python bench/search_bench.py`` (``make bench``). Queries are our own
-calibration questions (``tests/fixtures/search_calibration.yml``), never the evaluation sets.
+Run with ``.venv/bin/python bench/search_bench.py`` (``make bench``). Queries are our own frozen
+holdout questions (``tests/fixtures/search_holdout.yml``), never the evaluation sets. Builds use
+every thread the environment gives the embedding engine (``OMP_NUM_THREADS``); searches use one.
 The knowledge base is copied to a temporary directory, so nothing in the repository changes.
 """
 
@@ -22,11 +23,12 @@ from bot.knowledge.loader import load_knowledge_base, procedure_files
 from bot.search.build import build_index
 from bot.search.config import load_search_config
 from bot.search.evaluate import load_eval_file
+from bot.search.models import MODEL_DIR, SearchModels
 from bot.search.searcher import Searcher
 from bot.search.service import pin_threads
 from bot.settings import REPO_ROOT, get_settings
 
-QUERIES = REPO_ROOT / "tests" / "fixtures" / "search_calibration.yml"
+QUERIES = REPO_ROOT / "tests" / "fixtures" / "search_holdout.yml"
 EDITED = 10
 
 
@@ -54,7 +56,6 @@ def main(
     repeat: int = typer.Option(3, min=1, help="Passes over the query list"),
 ) -> None:
     """Print the benchmark as one JSON object."""
-    pin_threads()
     settings = get_settings()
     work = Path(tempfile.mkdtemp(prefix="isee-bench-"))
     try:
@@ -82,9 +83,13 @@ def main(
         )
         incremental_seconds = time.perf_counter() - started
 
+        pin_threads()
         rss_before = _rss_mb()
         searcher = Searcher.open(
-            incremental.path, settings.search_query_prompt, load_search_config(kb_dir)
+            incremental.path,
+            settings.search_query_prompt,
+            load_search_config(kb_dir),
+            SearchModels.load(kb_dir / MODEL_DIR),
         )
         queries = [case.q for case in load_eval_file(QUERIES).cases]
         latencies = []

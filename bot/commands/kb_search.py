@@ -1,28 +1,23 @@
-"""``isee kb build | search | eval | calibrate``: the search index from the command line."""
+"""``isee kb build | search | eval | train-ranker | audit-questions``: the search from the command line."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from pydantic import ValidationError
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 
 from bot.settings import get_settings
 
-
-class Ranking(StrEnum):
-    """Which ranking ``isee kb eval`` scores (for the comparison table in docs/search.md)."""
-
-    hybrid = "hybrid"
-    lexical = "lexical"
-    dense = "dense"
+if TYPE_CHECKING:
+    from bot.search.searcher import Searcher
+    from bot.search.selfsearch import SelfResult
 
 
 def _fail(message: str) -> typer.Exit:
@@ -32,9 +27,8 @@ def _fail(message: str) -> typer.Exit:
 
 def build(force: Annotated[bool, typer.Option(help="Rebuild even if up to date")] = False) -> None:
     """Build the search index (incremental: unchanged texts reuse cached vectors)."""
-    from bot.search.service import ensure_index, pin_threads
+    from bot.search.service import ensure_index
 
-    pin_threads()
     with Progress(transient=True) as bar:
         task = bar.add_task("Embedding", total=None)
         report = ensure_index(
@@ -103,9 +97,6 @@ def evaluate_file(
     file: Annotated[Path, typer.Argument(help="Evaluation file (format of shared/eval/dev.yml)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     details: Annotated[bool, typer.Option(help="Also print every case")] = False,
-    ranking: Annotated[
-        Ranking, typer.Option(help="Ranking to score: the final one, or one signal alone")
-    ] = Ranking.hybrid,
 ) -> None:
     """Score the search on an evaluation file (builds the index first if it is not current)."""
     from bot.search.evaluate import evaluate
@@ -113,7 +104,6 @@ def evaluate_file(
 
     cases = _cases(file)
     searcher = open_searcher(get_settings())
-    searcher.config = searcher.config.with_ranking(ranking.value)
     report, outcomes = evaluate(searcher, cases)
     if details:
         for outcome in outcomes:
@@ -125,15 +115,84 @@ def evaluate_file(
         typer.echo(f"{key:18} {value}")
 
 
-def calibrate_file(
-    file: Annotated[Path, typer.Argument(help="Our own calibration questions")],
-) -> None:
-    """Suggest decision thresholds for knowledge_base/search.yml from labelled questions."""
-    from bot.search.calibrate import calibrate
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per stage, fed ``(stage, done, total)``."""
+    with Progress(transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[SelfResult]]:
+    """Open the searcher and search every phrasing and out-of-scope line with itself left out."""
+    from bot.search.outside import load_outside
+    from bot.search.selfsearch import curated_queries, outside_queries, self_search
     from bot.search.service import open_searcher
 
-    cases = _cases(file)
-    typer.echo(calibrate(open_searcher(get_settings()), cases).model_dump_json(indent=2))
+    settings = get_settings()
+    searcher = open_searcher(settings, with_models=with_models, serving=False)
+    cache = settings.build_dir / "query-cache"
+    with _progress() as update:
+        inside = self_search(
+            searcher,
+            curated_queries(searcher),
+            cache,
+            settings.search_model,
+            update,
+        )
+        outside = self_search(
+            searcher,
+            outside_queries(load_outside(settings.kb_dir).lines()),
+            cache,
+            settings.search_model,
+            update,
+        )
+    return searcher, inside, outside
+
+
+def train_ranker() -> None:
+    """Train the ranker, scope gate, confidence model and topic classifier (cross-validated)."""
+    from bot.search.models import MODEL_DIR
+    from bot.search.train import train_models
+
+    searcher, inside, outside = _self_search(with_models=False)
+    if not inside:
+        raise _fail("No curated phrasings to train on: add `questions:` to procedures first.")
+    with _progress() as update:
+        models, fitted = train_models(searcher, inside, outside, searcher.config.training, update)
+    target = get_settings().kb_dir / MODEL_DIR
+    models.save(target)
+    typer.echo(f"Models written to {target}")
+    typer.echo(fitted.model_dump_json(indent=2))
+
+
+def audit_questions(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    limit: Annotated[int, typer.Option(min=0, help="Misses to list (0: all)")] = 50,
+) -> None:
+    """Search each curated phrasing with itself left out; list those that find another entry."""
+    from bot.search.audit import audit
+
+    searcher, inside, _ = _self_search(with_models=True)
+    report = audit(searcher, inside, get_settings().kb_dir)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    for miss in report.misses[: limit or None]:
+        typer.echo(
+            f"{miss.file}:{miss.line}: '{miss.text}' ({miss.owner}) finds {miss.found}: "
+            f"{miss.found_title}"
+        )
+    typer.echo(
+        f"{report.self_retrieved} of {report.phrasings} phrasings find their own entry first "
+        f"({report.share:.1%})"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -141,4 +200,5 @@ def register(app: typer.Typer) -> None:
     app.command("build")(build)
     app.command("search")(search)
     app.command("eval")(evaluate_file)
-    app.command("calibrate")(calibrate_file)
+    app.command("train-ranker")(train_ranker)
+    app.command("audit-questions")(audit_questions)

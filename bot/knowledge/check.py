@@ -405,7 +405,12 @@ def _check_procedure(
             message, hint, severity = found
             checker.add(path, marked.position(("links", kind)), message, hint, severity)
     checker.collect(
-        path, marked, ("questions",), procedure.questions, procedure.code, procedure.code
+        path,
+        marked,
+        ("questions",),
+        [question.text for question in procedure.questions],
+        procedure.code,
+        procedure.code,
     )
 
 

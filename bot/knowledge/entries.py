@@ -311,8 +311,7 @@ def procedure_entries(
         notice = bool(facts and district_notice and DISTRICT_PATTERN.search(facts))
         opening = [lead_in, _without_greeting(body)] if superseding else [body, lead_in]
         parts = [*opening, district_notice if notice else None, _footer(current, link)]
-        names = [proc.name, *proc.questions]
-        questions = [t.format(name=n) for n in names for t in QUESTION_TEMPLATES[topic]]
+        questions = [t.format(name=proc.name) for t in QUESTION_TEMPLATES[topic]]
         entries.append(
             Entry(
                 id=f"{proc.code}:{topic}",

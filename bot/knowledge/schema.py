@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 Topic = Literal[
     "tong_quan",
@@ -86,6 +86,31 @@ class Overrides(_Strict):
     checked_date: dt.date | None = Field(None, description="Date a civil servant last checked")
 
 
+class CuratedQuestion(_Strict):
+    """How citizens ask about a procedure, written by staff; ``topic`` when it asks one topic.
+
+    In YAML a phrasing is a plain string (a general question) or a one-key mapping
+    ``ho_so: làm khai sinh cần giấy tờ gì`` (the topic it asks, then the text).
+    """
+
+    text: str = Field(min_length=1)
+    topic: Topic | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_yaml(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"text": value}
+        if isinstance(value, dict) and len(value) == 1 and "text" not in value:
+            ((topic, text),) = value.items()
+            return {"text": text, "topic": topic}
+        return value
+
+    @model_serializer
+    def _to_yaml(self) -> str | dict[str, str]:
+        return self.text if self.topic is None else {self.topic: self.text}
+
+
 class Procedure(_Strict):
     """One administrative procedure, stored at ``procedures/<field-slug>/<code>.yml``."""
 
@@ -113,7 +138,10 @@ class Procedure(_Strict):
     variant_of: str | None = Field(None, description="Code of the preferred level variant")
     superseded_by: str | None = Field(None, pattern=BASE_CODE_PATTERN)
     supersedes: list[str] = Field(default_factory=list)
-    questions: list[str] = Field(default_factory=list, description="Staff-curated phrasings")
+    questions: list[CuratedQuestion] = Field(
+        default_factory=list,
+        description="Staff-curated phrasings: a text, or 'topic: text' when it asks one topic",
+    )
     overrides: Overrides | None = None
 
     @property

@@ -17,6 +17,9 @@ class KbStats(BaseModel):
     entries_with_facts: int
     procedures_national: int
     answers_with_district_notice: int
+    questions: int
+    procedures_with_questions: int
+    questions_with_topic: int
 
 
 def kb_stats(kb: KnowledgeBase) -> KbStats:
@@ -30,4 +33,8 @@ def kb_stats(kb: KnowledgeBase) -> KbStats:
         entries_with_facts=sum(e.has_facts for e in kb.entries if e.kind == "procedure"),
         procedures_national=sum(p.source == "national" for p in procedures),
         answers_with_district_notice=sum(e.district_notice for e in kb.entries),
+        questions=sum(len(p.questions) for p in procedures)
+        + sum(len(f.questions) for f in kb.faqs),
+        procedures_with_questions=sum(bool(p.questions) for p in procedures),
+        questions_with_topic=sum(q.topic is not None for p in procedures for q in p.questions),
     )

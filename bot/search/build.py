@@ -26,9 +26,11 @@ from bot.knowledge.synonyms import SynonymList, load_synonyms
 from bot.search.documents import SearchDoc, build_documents
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
+from bot.search.outside import OutsideCorpus, load_outside
 from bot.search.rewrite import Rewriter
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
+OUTSIDE_DIR = "outside"
 CURRENT = "current"
 
 
@@ -43,6 +45,7 @@ class Manifest(BaseModel):
     entries: int
     documents: int
     vectors: int
+    outside: int = 0
     embedded: int
     built_at: str
     build_seconds: float
@@ -72,12 +75,19 @@ def read_manifest(index_dir: Path) -> Manifest:
     return Manifest.model_validate_json((index_dir / "manifest.json").read_text(encoding="utf-8"))
 
 
-def input_hash(docs: list[SearchDoc], synonyms: SynonymList, model: str, prompt: str) -> str:
-    """Hash of everything an index is made from: documents, synonyms, model, format."""
+def input_hash(
+    docs: list[SearchDoc],
+    synonyms: SynonymList,
+    outside: OutsideCorpus,
+    model: str,
+    prompt: str,
+) -> str:
+    """Hash of everything an index is made from: documents, synonyms, out-of-scope lines, model."""
     digest = hashlib.sha256(f"{INDEX_FORMAT}\0{model}\0{prompt}\0".encode())
     for doc in docs:
         digest.update(doc.model_dump_json().encode())
     digest.update(synonyms.model_dump_json().encode())
+    digest.update(outside.model_dump_json().encode())
     return digest.hexdigest()
 
 
@@ -134,6 +144,14 @@ def _embed_missing(
     return len(missing)
 
 
+def _flat_index(texts: list[str], cache: VectorCache, dim: int) -> faiss.IndexFlatIP:
+    """Exact inner-product index over the cached vectors of ``texts`` (cosines: unit vectors)."""
+    index = faiss.IndexFlatIP(max(dim, 1))
+    if texts:
+        index.add(np.stack([cache.vectors[VectorCache.key(t)] for t in texts]))
+    return index
+
+
 def _switch_current(root: Path, target: Path) -> None:
     link = root / f".{CURRENT}-{os.getpid()}"
     if link.is_symlink():
@@ -161,7 +179,8 @@ def build_index(
     started = time.perf_counter()
     docs = build_documents(kb)
     synonyms = load_synonyms(kb.kb_dir)
-    digest = input_hash(docs, synonyms, model_name, passage_prompt)
+    outside = load_outside(kb.kb_dir)
+    digest = input_hash(docs, synonyms, outside, model_name, passage_prompt)
     root = search_root(build_dir)
     existing = current_index(build_dir)
     if existing is not None and not force:
@@ -171,26 +190,27 @@ def build_index(
 
     texts = [text for doc in docs for text in doc.texts]
     owners = np.array([i for i, doc in enumerate(docs) for _ in doc.texts], dtype=np.int32)
+    outside_texts = [text for _, text in outside.lines()]
     cache = VectorCache(build_dir / "vector-cache", model_name, passage_prompt)
-    embedded = _embed_missing(texts, cache, model_name, passage_prompt, progress)
-    cache.save({VectorCache.key(t) for t in texts})
+    embedded = _embed_missing(texts + outside_texts, cache, model_name, passage_prompt, progress)
+    cache.save({VectorCache.key(t) for t in texts + outside_texts})
     dim = next(iter(cache.vectors.values())).shape[0] if cache.vectors else 0
-    vectors = (
-        np.stack([cache.vectors[VectorCache.key(t)] for t in texts])
-        if texts
-        else np.zeros((0, dim), np.float32)
-    )
 
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     work = root / f".tmp-{target.name}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    index = faiss.IndexFlatIP(max(dim, 1))
-    if len(vectors):
-        index.add(vectors)
-    faiss.write_index(index, str(work / "vectors.faiss"))
+    faiss.write_index(_flat_index(texts, cache, dim), str(work / "vectors.faiss"))
     np.save(work / "owners.npy", owners)
+    (work / OUTSIDE_DIR).mkdir()
+    faiss.write_index(
+        _flat_index(outside_texts, cache, dim), str(work / OUTSIDE_DIR / "vectors.faiss")
+    )
+    LexicalIndex.build(outside_texts).save(work / OUTSIDE_DIR)
+    (work / OUTSIDE_DIR / "lines.json").write_text(
+        json.dumps(outside.lines(), ensure_ascii=False), encoding="utf-8"
+    )
     # Names use abbreviations too ("sổ BHXH", "TNLĐ"): index them with the canonical wording added.
     # The field goes with the name: "Cấp lại Giấy chứng nhận do bị mất" is about land ("Đất đai").
     rewriter = Rewriter(synonyms)
@@ -214,6 +234,7 @@ def build_index(
         entries=sum(len(doc.entries) for doc in docs),
         documents=len(docs),
         vectors=len(texts),
+        outside=len(outside_texts),
         embedded=embedded,
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         build_seconds=round(time.perf_counter() - started, 2),

@@ -1,4 +1,4 @@
-"""Search tuning read from ``knowledge_base/search.yml`` (weights and calibrated thresholds)."""
+"""Search settings read from ``knowledge_base/search.yml``: candidates, word lists, training."""
 
 from __future__ import annotations
 
@@ -14,88 +14,50 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Weights(_Config):
-    """Weights of the ranking features."""
+class Training(_Config):
+    """How ``isee kb train-ranker`` fits the models (see docs/search.md, "Model card")."""
 
-    lexical: float = Field(0.5, ge=0)
-    dense: float = Field(0.5, ge=0)
-    coverage: float = Field(0.35, ge=0)
-    unsaid: float = Field(0.1, ge=0)
-    preferred: float = Field(0.08, ge=0)
-    hint: float = Field(0.5, ge=0, description="Bonus of the procedure the conversation is about")
-    variant: float = Field(
-        0.05, ge=0, description="Penalty of a sibling whose action the question does not suggest"
+    seed: int = Field(
+        description="Seed of every random choice: the same corpus gives the same models"
     )
-    qualifier: float = Field(
-        0.0,
-        ge=0,
-        description="Penalty of a specialised sibling whose qualifier the question does not say",
-    )
-    agency: float = Field(
-        0.3, ge=0, description="Bonus of a procedure run by the office the question names"
-    )
-    faq_topic_words: float = Field(
-        0.8, ge=0, le=1, description="Weight of a FAQ's BM25 when topic words are kept in the query"
-    )
-
-
-class Thresholds(_Config):
-    """Decision thresholds."""
-
-    none_lexical: float = Field(
-        0.5,
+    folds: int = Field(ge=2, le=20, description="Folds of the procedure-grouped cross-validation")
+    rounds: int = Field(ge=10, description="Boosting rounds of each LightGBM model")
+    learning_rate: float = Field(gt=0, le=1)
+    num_leaves: int = Field(ge=2)
+    min_data_in_leaf: int = Field(ge=1)
+    outside_rejected_target: float = Field(
         ge=0,
         le=1,
-        description="Share of the query explained by BM25 below which it may be out of scope",
+        description="Share of out-of-scope lines the gate must refuse (cross-validated)",
     )
-    none_dense: float = Field(
-        0.86, ge=0, le=1, description="Best cosine below which it may be out of scope"
-    )
-    none_lexical_intent: float = Field(
-        0.5,
+    gate_c: float = Field(gt=0, description="Inverse regularisation of the scope gate")
+    clarify_gain: float = Field(
         ge=0,
         le=1,
-        description="As none_lexical, for a question asking for a procedure (see intent_words)",
+        description="Value of offering choices that hold the right answer (a right answer is 1)",
     )
-    none_dense_intent: float = Field(
-        0.86, ge=0, le=1, description="As none_dense, for a question asking for a procedure"
+    wrong_cost: float = Field(ge=0, description="Cost of answering with the wrong procedure")
+    topic_c: float = Field(gt=0, description="Inverse regularisation of the topic classifier")
+    general_weight: float = Field(
+        gt=0,
+        le=1,
+        description="Weight of unlabelled (general) phrasings: some do ask a topic unlabelled",
     )
-    clarify_margin: float = Field(
-        0.04, ge=0, description="Score gap under which siblings are offered"
-    )
-
-
-class CosineScale(_Config):
-    """Maps a cosine to a 0–1 feature: e5 cosines of related Vietnamese texts sit in 0.80–0.95."""
-
-    floor: float = Field(0.80, ge=-1, le=1)
-    span: float = Field(0.15, gt=0)
 
 
 class SearchConfig(_Config):
     """The whole ``search.yml``."""
 
-    weights: Weights = Weights()
-    cosine: CosineScale = CosineScale()
-    thresholds: Thresholds = Thresholds()
-    candidates: int = Field(30, ge=1, le=500)
+    candidates: int = Field(ge=1, le=500, description="Top documents of each signal reranked")
     mass_cap: float = Field(
-        60.0,
-        gt=0,
-        description="Cap on a query's IDF mass, so long stories are not judged unexplained",
+        gt=0, description="Cap on a query's IDF mass, so long stories are not judged unexplained"
     )
-    intent_words: list[str] = Field(
-        default_factory=list,
-        description=(
-            "Words that ask for a procedure (thủ tục, đăng ký, hồ sơ…): such a question, or one"
-            " with a topic, is judged out of scope by the *_intent thresholds"
-        ),
-    )
+    training: Training
     qualifiers: list[str] = Field(
         default_factory=list,
         description=(
             "Restrictive qualifiers of procedure names (chuyên, có yếu tố nước ngoài, quân sự…):"
-            " a candidate whose name uses one the question does not say is penalised"
+            " a ranking feature says whether the question leaves a candidate's qualifier unsaid"
         ),
     )
     field_qualifiers: dict[str, list[str]] = Field(
@@ -112,27 +74,9 @@ class SearchConfig(_Config):
             " question naming that office finds the procedures it runs"
         ),
     )
-    out_of_scope: list[str] = Field(
-        default_factory=list,
-        description=(
-            "Words of near-domain subjects the portal does not serve (interest rates, phone plans,"
-            " gold prices…): a question using one is out of scope unless its best match uses it too"
-        ),
-    )
-
-    def with_ranking(self, ranking: str) -> SearchConfig:
-        """This configuration, or one ranking by a single signal (``lexical`` or ``dense``)."""
-        if ranking == "hybrid":
-            return self
-        alone = Weights(
-            lexical=0, dense=0, coverage=0, unsaid=0, preferred=0, hint=0, variant=0, qualifier=0
-        )
-        return self.model_copy(update={"weights": alone.model_copy(update={ranking: 1.0})})
 
 
 def load_search_config(kb_dir: Path) -> SearchConfig:
-    """Read ``<kb_dir>/search.yml``; defaults when the file is absent."""
+    """Read ``<kb_dir>/search.yml`` (required: every number of the search has its home there)."""
     path = kb_dir / SEARCH_CONFIG_FILE
-    if not path.exists():
-        return SearchConfig()
     return SearchConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})

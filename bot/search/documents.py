@@ -24,6 +24,10 @@ class SearchDoc(BaseModel):
     kind: Literal["procedure", "faq"]
     title: str
     texts: list[str] = Field(description="Name first, then curated phrasings")
+    topics: list[str | None] = Field(
+        default_factory=list,
+        description="Topic label of each text of a procedure ('tong_quan' when general, None: name)",
+    )
     entries: dict[str, str] = Field(description="Topic (or 'faq') → entry id")
     field: str | None = Field(None, description="Field (lĩnh vực) of the procedure")
     agency: str | None = Field(None, description="Implementing agency, when the record names it")
@@ -33,20 +37,22 @@ class SearchDoc(BaseModel):
 def _procedure_doc(code: str, entries: list[Entry], kb: KnowledgeBase) -> SearchDoc:
     procedure = kb.procedures.get(code)
     name = entries[0].procedure_name or entries[0].title
-    questions: list[str] = []
+    questions: dict[str, str] = {}
     preferred = all(entry.preferred for entry in entries)
     agency = None
     if procedure is not None:
         effective = procedure.effective()
         name = effective.name
         agency = effective.agency
-        questions = list(effective.questions)
+        for question in effective.questions:
+            questions.setdefault(question.text, question.topic or "tong_quan")
         preferred = preferred and procedure.preferred and procedure.superseded_by is None
     return SearchDoc(
         key=code,
         kind="procedure",
         title=name,
-        texts=list(dict.fromkeys([name, *questions])),
+        texts=[name, *(q for q in questions if q != name)],
+        topics=[None, *(t for q, t in questions.items() if q != name)],
         entries={(entry.topic or "tong_quan"): entry.id for entry in entries},
         field=entries[0].field,
         agency=agency,

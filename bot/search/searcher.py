@@ -1,9 +1,18 @@
-"""The search library used by the actions: ``Searcher.load(settings)`` once, then ``search()``."""
+"""The search library used by the actions: ``Searcher.load(settings)`` once, then ``search()``.
+
+A question is cleaned and rewritten (synonyms, shorthands), scored against every row of the index
+(procedure names, FAQ titles and the curated phrasings) by BM25 and by cosine similarity, and the
+best documents become candidates. Each candidate gets a row of :data:`RANK_FEATURES`; the learned
+ranker orders them, the scope gate says whether the question is in scope at all, the confidence
+model whether the best candidate can be answered or the closest ones offered as choices, and the
+topic classifier which part of the procedure is asked. See ``docs/search.md``.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -13,12 +22,14 @@ from pydantic import BaseModel, Field
 from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.synonyms import SynonymList
-from bot.search.agencies import agency_fit, agency_words, find_agency, strip_agency
-from bot.search.build import read_manifest
-from bot.search.config import SearchConfig, Thresholds
+from bot.search.agencies import AgencyMention, agency_fit, agency_words, find_agency, strip_agency
+from bot.search.build import OUTSIDE_DIR, read_manifest
+from bot.search.config import SearchConfig
 from bot.search.documents import SearchDoc, entry_for
 from bot.search.embedder import encode, load_model
+from bot.search.features import RANK_FEATURES, query_features, reciprocal_ranks
 from bot.search.lexical import LexicalIndex
+from bot.search.models import SearchModels
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers, unsaid_qualifier
@@ -32,6 +43,7 @@ if TYPE_CHECKING:
 Decision = Literal["answer", "clarify", "none"]
 MAX_QUERY_CHARS = 1000
 DENSE_MAX_WORDS = 32
+UNSAID_SCALE = 12
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 _STOP = frozenset(
     [
@@ -59,6 +71,7 @@ _STOP = frozenset(
         "so",
     ]
 )
+_F = {name: i for i, name in enumerate(RANK_FEATURES)}
 
 
 class Hit(BaseModel):
@@ -80,54 +93,55 @@ class SearchResult(BaseModel):
 
 
 class Signals(BaseModel):
-    """Raw evidence behind a decision (used for calibration)."""
+    """What the decision was based on (shown by ``isee kb search --explain``)."""
 
-    best_lexical: float = Field(description="Best BM25 over the query's token mass (0–1)")
+    in_scope: float = Field(description="Scope gate: probability the question is in scope")
+    confidence: float = Field(description="Probability that the best candidate is right")
+    best_lexical: float = Field(description="Best BM25 over the query's IDF mass")
     best_dense: float
-    margin: float
-    off_domain: bool = Field(
-        False, description="Uses an out-of-scope word that the best match does not explain"
-    )
-    intent: bool = Field(False, description="Asks for a procedure: a topic or an intent word")
-    vague: bool = Field(
-        False, description="A few words that several procedure names contain, none exactly"
-    )
+    outside_dense: float = Field(description="Best cosine to the out-of-scope corpus")
+    margin: float = Field(description="Ranker score gap between the two best candidates")
 
 
-def _word_pattern(phrase: str) -> re.Pattern[str]:
-    """Whole-word, accent-insensitive pattern of ``phrase`` over folded text."""
-    return re.compile(rf"(?<![0-9a-z]){re.escape(fold(phrase))}(?![0-9a-z])")
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for retrieval."""
+
+    text: str
+    retrieval: str  # without topic words, fillers and the office mention
+    lexical_text: str  # retrieval text plus the words synonyms replaced
+    topic_text: str  # rewritten text the topic classifier reads
+    accentless: bool
+    office: AgencyMention | None
+    asked: frozenset[str]
+    said: frozenset[int]
+    syllables: frozenset[str]
+    content_words: int
 
 
-def is_weak(signals: Signals, thresholds: Thresholds) -> bool:
-    """Whether the evidence is too weak to answer (thresholds by whether a procedure is asked)."""
-    if signals.intent:
-        return (
-            signals.best_lexical < thresholds.none_lexical_intent
-            and signals.best_dense < thresholds.none_dense_intent
-        )
-    return (
-        signals.best_lexical < thresholds.none_lexical
-        and signals.best_dense < thresholds.none_dense
-    )
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate documents of one query, their feature rows and the query-wide evidence."""
+
+    docs: np.ndarray
+    matrix: np.ndarray
+    best_lex_share: float
+    best_dense: float
+    outside_dense: float
+    outside_lex_share: float
 
 
-def _tail(text: str) -> str:
+def _content_syllables(text: str) -> frozenset[str]:
+    return frozenset(t for t in fold(text).split() if t not in _STOP)
+
+
+def tail(text: str) -> str:
     """The last words of a long question: it ends with what it asks, and short inputs embed fast."""
-    words = text.split()
-    return " ".join(words[-DENSE_MAX_WORDS:])
-
-
-VAGUE_MAX_WORDS = 3
-VAGUE_MIN_FITS = 3
-
-
-def _content_syllables(text: str) -> set[str]:
-    return {t for t in fold(text).split() if t not in _STOP}
+    return " ".join(text.split()[-DENSE_MAX_WORDS:])
 
 
 class Searcher:
-    """Hybrid search (BM25 + FAISS) over a built index, with a topic and a decision per query."""
+    """Hybrid retrieval (BM25 + FAISS) with a learned ranker, scope gate and topic classifier."""
 
     def __init__(
         self,
@@ -135,24 +149,30 @@ class Searcher:
         lexical: LexicalIndex,
         vectors: faiss.Index,
         owners: np.ndarray,
+        outside_lexical: LexicalIndex,
+        outside_vectors: faiss.Index,
         model: SentenceTransformer,
         query_prompt: str,
         synonyms: SynonymList,
         config: SearchConfig,
+        models: SearchModels | None,
     ) -> None:
         self.docs = docs
         self.lexical = lexical
         self.vectors = vectors
         self.owners = owners
+        self.outside_lexical = outside_lexical
+        self.outside_vectors = outside_vectors
         self.model = model
         self.query_prompt = query_prompt
         self.rewriter = Rewriter(synonyms)
         self.config = config
+        self.models = models
+        self.doc_start = np.searchsorted(owners, np.arange(len(docs))).astype(np.int64)
+        self.is_name = np.zeros(len(owners), dtype=bool)
+        self.is_name[self.doc_start[self.doc_start < len(owners)]] = True
         encode(self.model, ["khởi động"], self.query_prompt)  # warm-up: first call is slow
         self._keys = {doc.key: i for i, doc in enumerate(docs)}
-        self._faq_rows = np.array(
-            [i for i, doc in enumerate(docs) if doc.kind == "faq"], dtype=np.int64
-        )
         self._syllables = [[_content_syllables(t) for t in doc.texts] for doc in docs]
         self._actions = [
             name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
@@ -165,13 +185,24 @@ class Searcher:
             for doc in docs
         ]
         self._agencies = [agency_words(doc.agency, doc.field, config.field_tags) for doc in docs]
-        self._folded = [f" {' '.join(fold(t) for t in doc.texts)} " for doc in docs]
-        self._off_domain = [_word_pattern(term) for term in config.out_of_scope]
-        self._intent = [_word_pattern(word) for word in config.intent_words]
+        self._static = np.array(
+            [(doc.preferred, doc.kind == "faq") for doc in docs], dtype=np.float32
+        ).reshape(len(docs), 2)
+        self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
 
     @classmethod
-    def open(cls, index_dir: Path, query_prompt: str, config: SearchConfig) -> Searcher:
-        """Load a built index from ``index_dir`` (and its embedding model)."""
+    def open(
+        cls,
+        index_dir: Path,
+        query_prompt: str,
+        config: SearchConfig,
+        models: SearchModels | None,
+    ) -> Searcher:
+        """Load a built index from ``index_dir`` (and its embedding model).
+
+        ``models`` may be ``None`` only to gather training evidence (``candidates``): ranking
+        needs them.
+        """
         manifest = read_manifest(index_dir)
         docs = [
             SearchDoc.model_validate(d)
@@ -185,10 +216,13 @@ class Searcher:
             lexical=LexicalIndex.load(index_dir),
             vectors=faiss.read_index(str(index_dir / "vectors.faiss")),
             owners=np.load(index_dir / "owners.npy"),
+            outside_lexical=LexicalIndex.load(index_dir / OUTSIDE_DIR),
+            outside_vectors=faiss.read_index(str(index_dir / OUTSIDE_DIR / "vectors.faiss")),
             model=load_model(manifest.model),
             query_prompt=query_prompt,
             synonyms=synonyms,
             config=config,
+            models=models,
         )
 
     @classmethod
@@ -198,141 +232,203 @@ class Searcher:
 
         return open_searcher(settings)
 
-    def _lexical_scores(self, text: str) -> np.ndarray:
-        """Best BM25 score of each document's texts (name or one curated phrasing)."""
-        scores = np.zeros(len(self.docs), dtype=np.float32)
-        np.maximum.at(scores, self.owners, self.lexical.scores(text))
-        return scores
+    # --- preparing a question -------------------------------------------------------------
 
-    def _dense_scores(self, *texts: str) -> list[np.ndarray]:
-        """Best cosine of each document's vectors, for each text (embedded in one batch)."""
-        results = [np.full(len(self.docs), -1.0, dtype=np.float32) for _ in texts]
-        if self.vectors.ntotal == 0:
-            return results
-        queries = encode(self.model, [_tail(t) for t in texts], self.query_prompt)
-        k = min(self.vectors.ntotal, self.config.candidates * 8)
-        sims, rows = self.vectors.search(queries, k)
-        for scores, sim_row, row_ids in zip(results, sims, rows, strict=True):
-            np.maximum.at(scores, self.owners[row_ids], sim_row)
-        return results
+    def prepare(self, query: str) -> Query:
+        """Clean, rewrite and strip ``query`` for retrieval."""
+        text = clean(query)[:MAX_QUERY_CHARS]
+        rewritten = self.rewriter.rewrite(text)
+        accentless = is_accentless(text)
+        asked_topic = strip_span(rewritten.text, detect_topic(rewritten.text))
+        office = find_agency(asked_topic, accentless)
+        retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
+        return Query(
+            text=text,
+            retrieval=retrieval,
+            lexical_text=f"{retrieval} {' '.join(rewritten.replaced)}",
+            topic_text=rewritten.text,
+            accentless=accentless,
+            office=office,
+            asked=asked_actions(text),
+            said=self._qualifiers.said(text, rewritten.text),
+            syllables=_content_syllables(rewritten.text) | _content_syllables(text),
+            content_words=len(_content_syllables(retrieval)),
+        )
 
-    def _coverage(self, index: int, query_syllables: set[str]) -> tuple[float, float]:
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Query vectors of prepared retrieval texts (the last words of long ones)."""
+        return encode(self.model, [tail(t) for t in texts], self.query_prompt)
+
+    # --- evidence ------------------------------------------------------------------------------
+
+    def candidates(
+        self,
+        query: Query,
+        vector: np.ndarray,
+        procedure_hint: str | None = None,
+        exclude: np.ndarray | None = None,
+        exclude_outside: int | None = None,
+    ) -> Candidates:
+        """Candidate documents and their features; ``exclude`` rows are treated as absent.
+
+        Training searches each curated phrasing with its own row excluded, so that the models
+        learn from the same evidence a new question would produce.
+        """
+        lex_rows = self.lexical.scores(query.lexical_text).astype(np.float32)
+        dense_rows = np.full(len(self.owners), -1.0, dtype=np.float32)
+        if self.vectors.ntotal:
+            sims, ids = self.vectors.search(vector.reshape(1, -1), self.vectors.ntotal)
+            dense_rows[ids[0]] = sims[0]
+        if exclude is not None and len(exclude):
+            lex_rows[exclude] = 0.0
+            dense_rows[exclude] = -1.0
+        starts = self.doc_start
+        lex_best = np.maximum.reduceat(lex_rows, starts)
+        dense_best = np.maximum.reduceat(dense_rows, starts)
+        lex_question = np.maximum.reduceat(np.where(self.is_name, 0.0, lex_rows), starts)
+        dense_question = np.maximum.reduceat(np.where(self.is_name, -1.0, dense_rows), starts)
+        lex_name, dense_name = lex_rows[starts], dense_rows[starts]
+
+        mass = min(self.lexical.query_mass(query.lexical_text), self.config.mass_cap)
+        top_lex = float(lex_best.max()) if len(lex_best) else 0.0
+        top_dense = float(dense_best.max()) if len(dense_best) else -1.0
+        n = self.config.candidates
+        chosen = set(np.argsort(-lex_best, kind="stable")[:n].tolist())
+        chosen |= set(np.argsort(-dense_best, kind="stable")[:n].tolist())
+        fits = np.zeros(len(self.docs), dtype=np.float32)
+        if query.office is not None:
+            fits[:] = [agency_fit(query.office, words) for words in self._agencies]
+            # Procedures of the named office join the candidates even when siblings outrank them.
+            chosen |= set(np.argsort(-(lex_best * (fits >= 0.5)), kind="stable")[:n].tolist())
+        if procedure_hint in self._keys:
+            chosen.add(self._keys[procedure_hint])
+        docs = np.array(sorted(chosen), dtype=np.int64)
+        excluded = set(exclude.tolist()) if exclude is not None else set()
+
+        matrix = np.zeros((len(docs), len(RANK_FEATURES)), dtype=np.float32)
+        scale = top_lex if top_lex > 0 else 1.0
+        matrix[:, _F["lex_best"]] = lex_best[docs] / scale
+        matrix[:, _F["lex_name"]] = lex_name[docs] / scale
+        matrix[:, _F["lex_question"]] = lex_question[docs] / scale
+        matrix[:, _F["lex_share"]] = np.minimum(lex_best[docs] / mass, 2.0) if mass > 0 else 0.0
+        matrix[:, _F["dense_best"]] = dense_best[docs]
+        matrix[:, _F["dense_name"]] = dense_name[docs]
+        matrix[:, _F["dense_question"]] = dense_question[docs]
+        matrix[:, _F["dense_gap"]] = dense_best[docs] - top_dense
+        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_best, docs)
+        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_best, docs)
+        matrix[:, _F["agency"]] = fits[docs]
+        matrix[:, _F["preferred"]] = self._static[docs, 0]
+        matrix[:, _F["faq"]] = self._static[docs, 1]
+        phrasings = self._phrasings[docs]
+        if exclude is not None and len(exclude):
+            left_out = np.bincount(self.owners[exclude], minlength=len(self.docs))[docs]
+            phrasings = phrasings - left_out
+        matrix[:, _F["phrasings"]] = np.log1p(phrasings)
+        matrix[:, _F["accentless"]] = float(query.accentless)
+        matrix[:, _F["words"]] = np.log1p(query.content_words)
+        for row, i in enumerate(docs.tolist()):
+            coverage, unsaid = self._coverage(i, query.syllables, excluded)
+            matrix[row, _F["coverage"]] = coverage
+            matrix[row, _F["unsaid"]] = unsaid
+            actions = self._actions[i]
+            matrix[row, _F["variant"]] = unasked(actions, query.asked) if actions else 0.0
+            matrix[row, _F["qualifier"]] = unsaid_qualifier(self._name_qualifiers[i], query.said)
+            matrix[row, _F["hint"]] = float(self.docs[i].key == procedure_hint)
+
+        outside_dense = -1.0
+        if self.outside_vectors.ntotal:
+            k = min(self.outside_vectors.ntotal, 2)
+            sims, ids = self.outside_vectors.search(vector.reshape(1, -1), k)
+            kept = [s for s, j in zip(sims[0], ids[0], strict=True) if j != exclude_outside]
+            outside_dense = float(kept[0]) if kept else -1.0
+        outside_lex = self.outside_lexical.scores(query.lexical_text)
+        if exclude_outside is not None and len(outside_lex):
+            outside_lex[exclude_outside] = 0.0
+        outside_mass = min(
+            self.outside_lexical.query_mass(query.lexical_text), self.config.mass_cap
+        )
+        outside_share = (
+            min(float(outside_lex.max()) / outside_mass, 2.0)
+            if len(outside_lex) and outside_mass > 0
+            else 0.0
+        )
+        return Candidates(
+            docs=docs,
+            matrix=matrix,
+            best_lex_share=min(top_lex / mass, 2.0) if mass > 0 else 0.0,
+            best_dense=top_dense,
+            outside_dense=outside_dense,
+            outside_lex_share=outside_share,
+        )
+
+    def _coverage(
+        self, index: int, query_syllables: frozenset[str], excluded: set[int]
+    ) -> tuple[float, float]:
         """Best share of a text's words found in the query, and (for it) the share left unsaid.
 
         The second value grows with the words of a long, specific name the question does not use,
         so that a plain question gets the plain procedure rather than a specific sibling.
         """
         best = (0.0, 1.0)
-        for syllables in self._syllables[index]:
-            if syllables:
+        first_row = int(self.doc_start[index])
+        for offset, syllables in enumerate(self._syllables[index]):
+            if syllables and first_row + offset not in excluded:
                 found = len(syllables & query_syllables)
-                candidate = (found / len(syllables), min(1.0, (len(syllables) - found) / 12))
+                candidate = (
+                    found / len(syllables),
+                    min(1.0, (len(syllables) - found) / UNSAID_SCALE),
+                )
                 best = max(best, candidate, key=lambda pair: pair[0] - pair[1])
         return best
+
+    def query_row(self, found: Candidates, scores: np.ndarray) -> np.ndarray:
+        """The query-level features of ``found`` once the ranker has scored it."""
+        return query_features(
+            scores,
+            found.matrix,
+            found.best_lex_share,
+            found.best_dense,
+            found.outside_dense,
+            found.outside_lex_share,
+        )
+
+    # --- ranking and deciding ---------------------------------------------------------------
 
     def rank(
         self, query: str, procedure_hint: str | None = None
     ) -> tuple[list[tuple[int, float]], str | None, Signals]:
-        """Candidate documents with their final scores (best first), the topic and the signals."""
-        text = clean(query)[:MAX_QUERY_CHARS]
-        rewritten = self.rewriter.rewrite(text)
-        match = detect_topic(rewritten.text)
-        accentless = is_accentless(text)
-        asked_topic = strip_span(rewritten.text, match)
-        office = find_agency(asked_topic, accentless)
-        retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
-        extra = " ".join(rewritten.replaced)
-        lexical = self._lexical_scores(f"{retrieval} {extra}")
-        fits = np.zeros(len(self.docs), dtype=np.float32)
-        if office is not None:
-            fits[:] = [agency_fit(office, words) for words in self._agencies]
-        (dense,) = self._dense_scores(retrieval)
-        if match is not None and match.spans and self._faq_rows.size:
-            # FAQ questions contain topic words ("nộp online", "tra cứu ở đâu"): match them unstripped.
-            full = strip_noise(rewritten.text, accentless)
-            unstripped = self._lexical_scores(f"{full} {extra}")[self._faq_rows]
-            lexical[self._faq_rows] = np.maximum(
-                lexical[self._faq_rows], self.config.weights.faq_topic_words * unstripped
-            )
-        n = self.config.candidates
-        candidates = set(np.argsort(-lexical)[:n].tolist()) | set(np.argsort(-dense)[:n].tolist())
-        if office is not None:
-            # Procedures of the named office join the candidates even when many siblings outrank them.
-            candidates |= set(np.argsort(-(lexical * (fits >= 0.5)))[:n].tolist())
-        if procedure_hint in self._keys:
-            candidates.add(self._keys[procedure_hint])
-        best_lexical = float(lexical.max()) if len(lexical) else 0.0
-        mass = min(self.lexical.query_mass(f"{retrieval} {extra}"), self.config.mass_cap)
-        best_dense = float(dense.max()) if len(dense) else 0.0
-        cand = sorted(candidates)
-        dense_c = dense[cand]
-        scale = self.config.cosine
-        weights = self.config.weights
-        query_syllables = _content_syllables(rewritten.text) | _content_syllables(text)
-        asked = asked_actions(text)
-        said = self._qualifiers.said(text, rewritten.text)
-        scored = []
-        for i, d in zip(cand, dense_c, strict=True):
-            coverage, unsaid = self._coverage(i, query_syllables)
-            score = (
-                weights.lexical * (lexical[i] / best_lexical if best_lexical > 0 else 0.0)
-                + weights.dense * max(0.0, (d - scale.floor) / scale.span)
-                + weights.coverage * coverage
-                - weights.unsaid * unsaid
-                + weights.preferred * self.docs[i].preferred
-                - weights.variant * self._unasked(i, asked)
-                - weights.qualifier * unsaid_qualifier(self._name_qualifiers[i], said)
-                + weights.agency * fits[i]
-            )
-            if procedure_hint and self.docs[i].key == procedure_hint:
-                score += weights.hint
-            scored.append((i, float(score)))
-        scored.sort(key=lambda item: -item[1])
-        margin = scored[0][1] - scored[1][1] if len(scored) > 1 else 1.0
-        folded = fold(text)
+        """Candidate documents with their ranker scores (best first), the topic and the signals."""
+        models = self.trained()
+        prepared = self.prepare(query)
+        (vector,) = self.embed([prepared.retrieval])
+        found = self.candidates(prepared, vector, procedure_hint)
+        scores = models.rank(found.matrix)
+        order = np.argsort(-scores, kind="stable")
+        scored = [(int(found.docs[j]), float(scores[j])) for j in order]
+        row = self.query_row(found, scores)
         signals = Signals(
-            best_lexical=min(1.0, best_lexical / mass) if mass > 0 else 0.0,
-            best_dense=best_dense,
-            margin=margin,
-            off_domain=self._unexplained_off_domain(folded, scored[0][0]),
-            intent=match is not None or any(p.search(folded) for p in self._intent),
-            vague=self._vague(text, _content_syllables(retrieval), scored),
+            in_scope=models.in_scope(row),
+            confidence=models.confident(row),
+            best_lexical=found.best_lex_share,
+            best_dense=found.best_dense,
+            outside_dense=found.outside_dense,
+            margin=float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0,
         )
-        return scored, match.topic if match else None, signals
+        return scored, models.topics.predict(prepared.topic_text), signals
 
-    def _vague(self, text: str, asked: set[str], scored: list[tuple[int, float]]) -> bool:
-        """Whether a short question ("chứng thực", "sổ đỏ") fits several procedures equally.
-
-        True when the question has at most ``VAGUE_MAX_WORDS`` words besides its topic, its words
-        (synonyms applied) all stand in the names of at least ``VAGUE_MIN_FITS`` of the top
-        candidates, and no name or alias of the best one is the question's words plus at most one.
-        """
-        said = _content_syllables(strip_noise(strip_span(text, detect_topic(text))))
-        if not asked or len(said) > VAGUE_MAX_WORDS:
-            return False
-        top = [i for i, _ in scored[:10] if self.docs[i].kind == "procedure"]
-        fits = [i for i in top if any(asked <= name for name in self._syllables[i])]
-        unsaid = [len(t - asked) for t in self._syllables[scored[0][0]] if asked <= t]
-        return len(fits) >= VAGUE_MIN_FITS and min(unsaid, default=len(asked)) >= 2
-
-    def _unasked(self, index: int, asked: frozenset[str]) -> float:
-        """1.0 for a procedure whose action (cấp lại, gia hạn…) the question does not suggest."""
-        actions = self._actions[index]
-        return unasked(actions, asked) if actions is not None else 0.0
-
-    def _unexplained_off_domain(self, folded: str, best: int) -> bool:
-        """Whether the (folded) question uses an out-of-scope word the best document lacks."""
-        return any(
-            pattern.search(folded) and not pattern.search(self._folded[best])
-            for pattern in self._off_domain
-        )
+    def trained(self) -> SearchModels:
+        """The learned models; a clear error for a searcher opened only to gather evidence."""
+        if self.models is None:
+            raise RuntimeError("no search models loaded: run `isee kb train-ranker`")
+        return self.models
 
     def decide(self, signals: Signals) -> Decision:
-        """``none`` on weak evidence, ``clarify`` when the top two are close, else ``answer``."""
-        thresholds = self.config.thresholds
-        if signals.off_domain or is_weak(signals, thresholds):
+        """``none`` when the gate says out of scope, ``clarify`` when unsure, else ``answer``."""
+        card = self.trained().card
+        if signals.in_scope < card.none_threshold:
             return "none"
-        if signals.margin < thresholds.clarify_margin or signals.vague:
+        if signals.confidence < card.clarify_threshold:
             return "clarify"
         return "answer"
 

@@ -11,6 +11,7 @@ import torch
 from bot.knowledge.loader import load_knowledge_base
 from bot.search.build import BuildReport, build_index, current_index
 from bot.search.config import load_search_config
+from bot.search.models import MODEL_DIR, SearchModels
 from bot.search.searcher import Searcher
 from bot.settings import Settings
 
@@ -38,10 +39,22 @@ def ensure_index(
     )
 
 
-def open_searcher(settings: Settings, *, build: bool = True) -> Searcher:
-    """The searcher over the current index; builds it first when ``build`` and it is not current."""
-    pin_threads()
+def open_searcher(
+    settings: Settings, *, build: bool = True, with_models: bool = True, serving: bool = True
+) -> Searcher:
+    """The searcher over the current index; builds it first when ``build`` and it is not current.
+
+    ``with_models=False`` opens it without the learned models, to gather their training data;
+    ``serving=False`` leaves every thread to batch work (training, the audit) instead of one per
+    search.
+    """
+    # Build before pinning threads: the embedding engine batches over every thread it is given.
     path = ensure_index(settings).path if build else current_index(settings.build_dir)
+    if serving:
+        pin_threads()
     if path is None:
         raise FileNotFoundError(f"no search index in {settings.build_dir}; run `isee kb build`")
-    return Searcher.open(path, settings.search_query_prompt, load_search_config(settings.kb_dir))
+    models = SearchModels.load(settings.kb_dir / MODEL_DIR) if with_models else None
+    return Searcher.open(
+        path, settings.search_query_prompt, load_search_config(settings.kb_dir), models
+    )

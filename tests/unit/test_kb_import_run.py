@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.knowledge.loader import KnowledgeBaseError, load_knowledge_base
-from bot.knowledge.schema import Procedure
+from bot.knowledge.schema import CuratedQuestion, Procedure
 from bot.knowledge.site import Site
 from bot.knowledge.stats import kb_stats
 
@@ -184,8 +184,16 @@ def test_stats_json_has_every_key(kb_dir: Path):
         "entries_with_facts",
         "procedures_national",
         "answers_with_district_notice",
+        "questions",
+        "procedures_with_questions",
+        "questions_with_topic",
     }
     kb = load_knowledge_base(kb_dir)
+    procedures = kb.procedures.values()
+    assert stats["questions"] == sum(len(p.questions) for p in procedures) + sum(
+        len(f.questions) for f in kb.faqs
+    )
+    assert stats["procedures_with_questions"] == sum(bool(p.questions) for p in procedures)
     assert stats["procedures"] == len(kb.procedures)
     assert stats["entries"] == len(kb.entries)
     assert stats["procedures_national"] == sum(
@@ -196,7 +204,7 @@ def test_stats_json_has_every_key(kb_dir: Path):
 def test_reimport_keeps_staff_edits_and_reports_changes(kb_dir: Path):
     path = kb_dir / "procedures" / "ho-tich" / "1.001193.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["questions"] = ["làm giấy khai sinh cho bé"]
+    data["questions"] = ["làm giấy khai sinh cho bé", {"ho_so": "khai sinh cho bé cần giấy gì"}]
     data["overrides"] = {
         "channels": [{"kind": "truc_tiep", "time": "Trong ngày", "fee": "8.000 đồng"}],
         "checked_date": "2026-06-01",
@@ -207,13 +215,15 @@ def test_reimport_keeps_staff_edits_and_reports_changes(kb_dir: Path):
     assert "1.001193.yml (name)" in output
     kept = Procedure.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     assert kept.name == "Đăng ký khai sinh"
-    assert kept.questions == ["làm giấy khai sinh cho bé"]
+    assert kept.questions == [
+        CuratedQuestion(text="làm giấy khai sinh cho bé"),
+        CuratedQuestion(text="khai sinh cho bé cần giấy gì", topic="ho_so"),
+    ]
     assert kept.overrides is not None
     kb = load_knowledge_base(kb_dir)
     fee = entry(kb, "1.001193:le_phi").answer
     assert "Nộp trực tiếp: 8.000 đồng" in fee
     assert "01/06/2026" in fee
-    assert "làm giấy khai sinh cho bé" in entry(kb, "1.001193:tong_quan").questions
 
 
 def test_import_is_deterministic(kb_dir: Path, tmp_path: Path):
@@ -271,5 +281,5 @@ def test_cached_load_matches_and_follows_edits(kb_dir: Path, tmp_path: Path):
     )
     edited = load_knowledge_base(kb_dir, cache_dir=cache)
     assert edited.content_hash() != fresh.content_hash()
-    assert edited.procedures["1.001193"].questions == ["khai sinh cho con"]
+    assert [q.text for q in edited.procedures["1.001193"].questions] == ["khai sinh cho con"]
     assert len(list(cache.glob("*.pickle"))) == 1

