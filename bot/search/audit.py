@@ -16,7 +16,6 @@ from bot.knowledge.loader import PROCEDURES_DIR
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
 
-
 START_CHARS = 30  # the start of a phrasing always stands on the line where its item begins
 
 

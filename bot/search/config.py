@@ -52,6 +52,13 @@ class SearchConfig(_Config):
     mass_cap: float = Field(
         gt=0, description="Cap on a query's IDF mass, so long stories are not judged unexplained"
     )
+    follow_up_max_words: int = Field(
+        ge=0,
+        description=(
+            "A question asking a topic with at most this many other words is a follow-up about the"
+            " procedure of the conversation"
+        ),
+    )
     training: Training
     qualifiers: list[str] = Field(
         default_factory=list,

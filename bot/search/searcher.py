@@ -101,6 +101,7 @@ class Signals(BaseModel):
     best_dense: float
     outside_dense: float = Field(description="Best cosine to the out-of-scope corpus")
     margin: float = Field(description="Ranker score gap between the two best candidates")
+    content_words: int = Field(description="Words left once topic words and fillers are removed")
 
 
 @dataclass(frozen=True)
@@ -414,6 +415,7 @@ class Searcher:
             best_dense=found.best_dense,
             outside_dense=found.outside_dense,
             margin=float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0,
+            content_words=prepared.content_words,
         )
         return scored, models.topics.predict(prepared.topic_text), signals
 
@@ -437,6 +439,11 @@ class Searcher:
         if not _HAS_WORD.search(clean(query)) or not self.docs:
             return SearchResult(decision="none", hits=[], topic=None)
         scored, topic, signals = self.rank(query, procedure_hint)
+        decision = self.decide(signals)
+        if self._follows_up(procedure_hint, topic, signals):
+            hinted = self._keys[str(procedure_hint)]
+            scored = [(hinted, scored[0][1])] + [item for item in scored if item[0] != hinted]
+            decision = "answer"
         hits = []
         for i, score in scored[: max(k, 1)]:
             doc = self.docs[i]
@@ -450,4 +457,17 @@ class Searcher:
                     title=doc.title,
                 )
             )
-        return SearchResult(decision=self.decide(signals), hits=hits, topic=topic)
+        return SearchResult(decision=decision, hits=hits, topic=topic)
+
+    def _follows_up(self, procedure_hint: str | None, topic: str | None, signals: Signals) -> bool:
+        """Whether a question asks a topic of the procedure the conversation is about.
+
+        "thế lệ phí bao nhiêu", "mất mấy ngày" name a topic and nothing else: with the procedure of
+        the conversation known, they ask about it. A question that names a subject of its own is
+        ranked and gated like any other (the citizen may have moved on).
+        """
+        return (
+            procedure_hint in self._keys
+            and topic is not None
+            and signals.content_words <= self.config.follow_up_max_words
+        )

@@ -53,7 +53,7 @@ PHRASES = {
     ],
     "2.000528": [
         "con lai có bố quốc tịch Hàn Quốc làm khai sinh",
-        {"noi_nop": "khai sinh cho con có mẹ người Lào ở đâu"},
+        {"noi_nop": "bé có mẹ là người Lào thì đăng ký ở đâu"},
     ],
     "1.003583": [
         "cán bộ tư pháp xuống tận bản làm khai sinh",
@@ -230,7 +230,13 @@ def test_long_and_mixed_input_returns_a_result(searcher: Searcher, query: str) -
 
 def test_decisions_follow_the_trained_thresholds(searcher: Searcher) -> None:
     card = searcher.trained().card
-    evidence = {"best_lexical": 0.5, "best_dense": 0.9, "outside_dense": 0.8, "margin": 1.0}
+    evidence = {
+        "best_lexical": 0.5,
+        "best_dense": 0.9,
+        "outside_dense": 0.8,
+        "margin": 1.0,
+        "content_words": 4,
+    }
     below_gate = card.none_threshold - 0.01
     assert searcher.decide(Signals(in_scope=below_gate, confidence=1.0, **evidence)) == "none"
     unsure = card.clarify_threshold - 0.01
@@ -251,6 +257,12 @@ def test_procedure_hint_carries_a_follow_up_question(searcher: Searcher) -> None
     hinted = searcher.search("lệ phí bao nhiêu", procedure_hint="1.003583")
     assert hinted.hits[0].procedure == "1.003583"
     assert hinted.hits[0].entry == "1.003583:le_phi"
+
+
+def test_a_question_naming_another_procedure_leaves_the_conversation(searcher: Searcher) -> None:
+    moved = searcher.search("đăng ký kết hôn cần giấy tờ gì", procedure_hint="1.003583")
+    assert moved.hits[0].procedure == "1.000894"
+    assert moved.topic == "ho_so"
 
 
 def test_rebuild_is_skipped_when_nothing_changed(kb_dir: Path, tmp_path: Path) -> None:
