@@ -52,6 +52,7 @@ QUESTION_TEMPLATES: dict[Topic, tuple[str, ...]] = {
     "can_cu": ("Căn cứ pháp lý của {name}?", "{name} theo văn bản nào?"),
     "truc_tuyen": ("{name} có làm online được không?", "Nộp trực tuyến {name} thế nào?"),
 }
+DISTRICT_LEVEL = "cấp huyện"
 DISTRICT_PATTERN = re.compile(r"cấp huyện|\bhuyện\b|\bquận\b", re.IGNORECASE)
 _BULLET = "\n- "
 MAX_DOCUMENTS = 12
@@ -308,7 +309,10 @@ def procedure_entries(
         render: Callable[[], str | None] = getattr(renderer, topic)
         facts = render()
         body = facts if facts is not None else _missing(topic, renderer.label)
-        notice = bool(facts and district_notice and DISTRICT_PATTERN.search(facts))
+        # The notice goes with a stated fact naming the district level, and with every answer
+        # (a "no information" one too) of a procedure whose name is a district-level one.
+        said = bool(facts and DISTRICT_PATTERN.search(facts))
+        notice = bool(district_notice and (said or DISTRICT_LEVEL in proc.name.lower()))
         opening = [lead_in, _without_greeting(body)] if superseding else [body, lead_in]
         parts = [*opening, district_notice if notice else None, _footer(current, link)]
         questions = [t.format(name=proc.name) for t in QUESTION_TEMPLATES[topic]]
