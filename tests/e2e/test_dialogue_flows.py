@@ -36,6 +36,19 @@ class Conversation:
     def text(self, message: str) -> str:
         return "\n".join(r["text"] for r in self.say(message))
 
+    def reach(self, message: str, codes: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Ask ``message``; when the assistant offers choices, click the one for ``codes``.
+
+        A sure answer names the procedure at once; an unsure one must offer it as a button.
+        """
+        replies = self.say(message)
+        if any(code in replies[0]["text"] for code in codes):
+            return replies
+        buttons = [b for r in replies for b in r.get("buttons") or []]
+        chosen = [b for b in buttons if any(code in b["payload"] for code in codes)]
+        assert chosen, f"{codes} neither answered nor offered: {replies}"
+        return self.say(chosen[0]["payload"])
+
 
 def seeded_dossier(stack: Stack, status: str) -> Dossier:
     engine = create_engine(stack.env["ISEE_PORTAL_DB_URL"])
@@ -49,7 +62,7 @@ def seeded_dossier(stack: Stack, status: str) -> Dossier:
 
 def test_follow_ups_answer_for_the_procedure_being_discussed(stack: Stack) -> None:
     chat = Conversation(stack, "flow-followups")
-    first = chat.say("thủ tục đăng ký kết hôn gồm những giấy tờ nào")
+    first = chat.reach("thủ tục đăng ký kết hôn gồm những giấy tờ nào", ("1.000894",))
     assert "1.000894" in first[0]["text"]
     assert "hữu ích" in first[-1]["text"]
     fee = chat.text("thế lệ phí bao nhiêu?")
@@ -81,7 +94,10 @@ def test_clicked_choice_answers_that_entry(stack: Stack) -> None:
 
 def test_police_procedure_for_a_child_identity_card(stack: Stack) -> None:
     chat = Conversation(stack, "flow-cancuoc")
-    answer = chat.text("con tôi mới 10 tuổi, làm thẻ căn cước thì cần những gì")
+    replies = chat.reach(
+        "con tôi mới 10 tuổi, làm thẻ căn cước thì cần những gì", ("1.014062", "1.012549")
+    )
+    answer = "\n".join(r["text"] for r in replies)
     assert "1.014062" in answer or "1.012549" in answer
     assert "căn cước" in answer.lower()
     assert "dichvucong.gov.vn" in answer
