@@ -82,18 +82,30 @@ def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-async def say_entry(dispatcher: CollectingDispatcher, entry: Entry) -> list[EventType]:
-    """Send an entry's answer (live portal data when the topic has it) and ask for feedback."""
-    message = answer_message(entry)
-    live = await live_answer(entry)
-    if live:
-        message["text"] = live
-    dispatcher.utter_message(**message)
+async def say_entry(
+    dispatcher: CollectingDispatcher, entry: Entry, *more: Entry
+) -> list[EventType]:
+    """Send an entry's answer (live portal data when the topic has it), then the answers of
+    ``more`` topics the question also asked, and ask for feedback once."""
+    for shown in (entry, *more):
+        message = answer_message(shown)
+        live = await live_answer(shown)
+        if live:
+            message["text"] = live
+        dispatcher.utter_message(**message)
     dispatcher.utter_message(**FEEDBACK_PROMPT)
     events: list[EventType] = [SlotSet("last_entry", entry.id), SlotSet("handover_offered", False)]
     if entry.procedure:
         events.append(SlotSet("current_procedure", entry.procedure))
     return events
+
+
+def other_topics(result: SearchResult, entry: Entry) -> list[Entry]:
+    """The entries of the answered procedure for the other topics the question asked."""
+    if not entry.procedure:
+        return []
+    found = (runtime.entry(f"{entry.procedure}:{topic}") for topic in result.topics[1:])
+    return [other for other in found if other is not None and other.id != entry.id]
 
 
 def say_unknown(dispatcher: CollectingDispatcher) -> list[EventType]:
@@ -140,7 +152,7 @@ async def answer_search(
     if result.decision == "answer" and result.hits:
         entry = runtime.entry(result.hits[0].entry)
         if entry is not None:
-            return await say_entry(dispatcher, entry)
+            return await say_entry(dispatcher, entry, *other_topics(result, entry))
     if result.decision == "clarify" and result.hits and allow_clarify:
         return say_choices(dispatcher, result)
     return say_unknown(dispatcher)

@@ -79,7 +79,8 @@ def search(
     if as_json:
         typer.echo(result.model_dump_json())
         return
-    typer.echo(f"decision: {result.decision}   topic: {result.topic or '-'}")
+    topics = ", ".join(result.topics) or "-"
+    typer.echo(f"decision: {result.decision}   topics: {topics}")
     for hit in result.hits:
         typer.echo(f"  {hit.score:7.3f}  {hit.entry:24}  {hit.title}")
 

@@ -45,6 +45,20 @@ class Training(_Config):
     )
 
 
+class TopicClauses(_Config):
+    """How a question asking several topics ("cần giấy tờ gì, nộp ở đâu") is split and read."""
+
+    separators: list[str] = Field(
+        min_length=1, description="Words and marks between the clauses of a question"
+    )
+    min_words: int = Field(ge=1, description="Shortest clause (in words) read on its own")
+    min_probability: float = Field(
+        gt=0,
+        le=1,
+        description="Topic probability a clause needs to add a second topic to the answer",
+    )
+
+
 class SearchConfig(_Config):
     """The whole ``search.yml``."""
 
@@ -60,6 +74,7 @@ class SearchConfig(_Config):
         ),
     )
     training: Training
+    topic_clauses: TopicClauses
     qualifiers: list[str] = Field(
         default_factory=list,
         description=(

@@ -87,6 +87,25 @@ class TopicClassifier:
         topic = max(probabilities, key=probabilities.__getitem__)
         return None if topic == OVERVIEW else topic
 
+    def asked(self, text: str, clauses: list[str], min_probability: float) -> list[str]:
+        """Every topic a question asks: the whole question's topic first, then each other topic
+        one of its ``clauses`` asks with at least ``min_probability`` ("cần giấy tờ gì, nộp ở
+        đâu"). A general question asks none."""
+        first = self.predict(text)
+        if first is None:
+            return []
+        topics = [first]
+        for clause in clauses:
+            probabilities = self.probabilities(clause)
+            topic = max(probabilities, key=probabilities.__getitem__)
+            if (
+                topic != OVERVIEW
+                and probabilities[topic] >= min_probability
+                and topic not in topics
+            ):
+                topics.append(topic)
+        return topics
+
     def to_json(self) -> dict[str, Any]:
         """Plain data: vocabulary, IDF, coefficients (no pickle in the repository)."""
         return {

@@ -90,6 +90,10 @@ class SearchResult(BaseModel):
     decision: Decision
     hits: list[Hit]
     topic: str | None = None
+    topics: list[str] = Field(
+        default_factory=list,
+        description='Every topic asked, ``topic`` first ("cần giấy tờ gì, nộp ở đâu" asks two)',
+    )
 
 
 class Signals(BaseModel):
@@ -179,6 +183,14 @@ class Searcher:
             name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
         ]
         self._qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
+        separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
+        self._clause_split = re.compile(
+            "|".join(
+                rf"(?<!\w){re.escape(word)}(?!\w)" if word.isalnum() else re.escape(word)
+                for word in separators
+            ),
+            re.IGNORECASE,
+        )
         self._name_qualifiers = [
             self._qualifiers.of_name(doc.title, doc.field)
             if doc.kind == "procedure"
@@ -398,8 +410,9 @@ class Searcher:
 
     def rank(
         self, query: str, procedure_hint: str | None = None
-    ) -> tuple[list[tuple[int, float]], str | None, Signals]:
-        """Candidate documents with their ranker scores (best first), the topic and the signals."""
+    ) -> tuple[list[tuple[int, float]], list[str], Signals]:
+        """Candidate documents with their ranker scores (best first), the topics asked (the main
+        one first; none for a general question) and the signals."""
         models = self.trained()
         prepared = self.prepare(query)
         (vector,) = self.embed([prepared.retrieval])
@@ -417,7 +430,20 @@ class Searcher:
             margin=float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0,
             content_words=prepared.content_words,
         )
-        return scored, models.topics.predict(prepared.topic_text), signals
+        topics = models.topics.asked(
+            prepared.topic_text,
+            self._clauses(prepared.topic_text),
+            self.config.topic_clauses.min_probability,
+        )
+        return scored, topics, signals
+
+    def _clauses(self, text: str) -> list[str]:
+        """The parts of a question between the separators of ``topic_clauses`` (two or more)."""
+        parts = [part.strip() for part in self._clause_split.split(text)]
+        clauses = [
+            part for part in parts if len(part.split()) >= self.config.topic_clauses.min_words
+        ]
+        return clauses if len(clauses) > 1 else []
 
     def trained(self) -> SearchModels:
         """The learned models; a clear error for a searcher opened only to gather evidence."""
@@ -438,7 +464,8 @@ class Searcher:
         """Ranked hits, topic and decision for ``query``; empty or wordless input gives ``none``."""
         if not _HAS_WORD.search(clean(query)) or not self.docs:
             return SearchResult(decision="none", hits=[], topic=None)
-        scored, topic, signals = self.rank(query, procedure_hint)
+        scored, topics, signals = self.rank(query, procedure_hint)
+        topic = topics[0] if topics else None
         decision = self.decide(signals)
         if self._follows_up(procedure_hint, topic, signals):
             hinted = self._keys[str(procedure_hint)]
@@ -457,7 +484,7 @@ class Searcher:
                     title=doc.title,
                 )
             )
-        return SearchResult(decision=decision, hits=hits, topic=topic)
+        return SearchResult(decision=decision, hits=hits, topic=topic, topics=topics)
 
     def _follows_up(self, procedure_hint: str | None, topic: str | None, signals: Signals) -> bool:
         """Whether a question asks a topic of the procedure the conversation is about.

@@ -79,6 +79,17 @@ def test_a_new_question_replaces_the_procedure(stack: Stack) -> None:
     assert "1.000656" in chat.text("mất bao lâu thì xong")
 
 
+def test_a_question_asking_two_topics_gets_both_answers(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-two-topics")
+    replies = chat.say("thủ tục đăng ký kết hôn cần chuẩn bị giấy tờ gì, nộp hồ sơ ở đâu")
+    answers = [r["text"] for r in replies if "1.000894" in r["text"]]
+    assert len(answers) == 2, replies
+    documents, place = answers
+    assert documents.startswith("Dạ, hồ sơ") and "gồm" in documents
+    assert "giải quyết" in place or "nơi nộp" in place
+    assert "hữu ích" in replies[-1]["text"]
+
+
 def test_accentless_question_is_answered(stack: Stack) -> None:
     chat = Conversation(stack, "flow-accentless")
     assert "1.000894" in chat.text("dang ky ket hon can nhung giay to gi")

@@ -172,6 +172,29 @@ def test_finds_procedure_and_topic(
     assert result.hits[0].entry == expected_entry
 
 
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        ("đổi bằng lái ô tô cần những giấy tờ gì, nộp ở đâu", {"ho_so", "noi_nop"}),
+        ("dang ky ket hon mat bao lau va het bao nhieu tien", {"thoi_han", "le_phi"}),
+    ],
+)
+def test_a_question_asking_two_topics_gets_both(
+    searcher: Searcher, question: str, topics: set[str]
+) -> None:
+    result = searcher.search(question)
+    assert set(result.topics) == topics
+    assert result.topic == result.topics[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["lệ phí đăng ký kết hôn, đăng ký khai sinh là bao nhiêu", "đăng ký kết hôn cần giấy tờ gì"],
+)
+def test_a_question_asking_one_topic_gets_one(searcher: Searcher, question: str) -> None:
+    assert len(searcher.search(question).topics) == 1
+
+
 def test_plain_question_prefers_the_common_sibling(searcher: Searcher) -> None:
     ranked = [hit.procedure for hit in searcher.search("đăng ký khai sinh").hits]
     assert ranked[0] == "1.001193"
