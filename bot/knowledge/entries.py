@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from bot.knowledge.schema import TOPICS, CentralProcedure, Document, Entry, Procedure, Topic
+from bot.knowledge.documents import render_documents
+from bot.knowledge.schema import TOPICS, CentralProcedure, Entry, Procedure, Topic
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 
@@ -55,7 +56,6 @@ QUESTION_TEMPLATES: dict[Topic, tuple[str, ...]] = {
 DISTRICT_LEVEL = "cấp huyện"
 DISTRICT_PATTERN = re.compile(r"cấp huyện|\bhuyện\b|\bquận\b", re.IGNORECASE)
 _BULLET = "\n- "
-MAX_DOCUMENTS = 12
 MAX_STEPS = 10
 _NUMBERED = re.compile(r"^(?:Bước\s*\d+|\d+[.)]|[a-zđ]\))", re.IGNORECASE)
 
@@ -76,10 +76,6 @@ def _label(name: str, code: str) -> str:
 def _field_label(field: str) -> str:
     """The field without the portal's agency tag (``[SVH] - Du lịch`` → ``Du lịch``)."""
     return _FIELD_TAG.sub("", field)
-
-
-def _is_note(group: str | None) -> bool:
-    return bool(group and group.casefold().startswith("lưu ý"))
 
 
 class _Renderer:
@@ -106,27 +102,10 @@ class _Renderer:
         return " ".join(parts)
 
     def ho_so(self) -> str | None:
-        documents = [d for d in self.proc.documents if not _is_note(d.group)] or list(
-            self.proc.documents
-        )
-        documents = _citizen_order(documents)
-        if not documents:
+        documents = render_documents(list(self.proc.documents))
+        if documents is None:
             return None
-        lines: list[str] = []
-        group: str | None = None
-        for doc in documents[:MAX_DOCUMENTS]:
-            if doc.group and doc.group != group:
-                group = doc.group
-                lines.append(f"\n{group}:")
-            extras = [
-                part for part in (doc.copies, f"mẫu: {doc.form}" if doc.form else None) if part
-            ]
-            suffix = f" ({'; '.join(extras)})" if extras else ""
-            lines.append(f"- {doc.name}{suffix}")
-        more = len(self.proc.documents) - min(len(documents), MAX_DOCUMENTS)
-        if more > 0:
-            lines.append(f"\nTrang thủ tục còn {more} giấy tờ hoặc lưu ý khác cho từng trường hợp.")
-        return f"Dạ, hồ sơ {self.label} gồm:\n" + "\n".join(lines).strip("\n")
+        return f"Dạ, hồ sơ {self.label} gồm:\n{documents}"
 
     def _per_channel(self, attribute: str, heading: str) -> str | None:
         rows = [
@@ -227,25 +206,6 @@ class _Renderer:
                 "VNeID, tìm thủ tục theo tên hoặc mã rồi làm theo hướng dẫn để nộp hồ sơ."
             )
         return text
-
-
-CONDITIONAL_OPENINGS = ("trường hợp", "trong trường hợp", "đối với", "nếu ")
-
-
-def _citizen_order(documents: list[Document]) -> list[Document]:
-    """Within each group, the documents everyone submits first, then the ones for special cases.
-
-    National records list case-specific items ("Trường hợp …") and notes before the main forms;
-    a citizen asking "cần giấy tờ gì" needs the forms first. The source order is kept otherwise.
-    """
-    groups = list(dict.fromkeys(d.group for d in documents))
-
-    def rank(doc: Document) -> tuple[int, int]:
-        conditional = doc.name.lower().startswith(CONDITIONAL_OPENINGS)
-        counted = bool(doc.copies or doc.form)
-        return groups.index(doc.group), (0 if counted else 1) + (2 if conditional else 0)
-
-    return sorted(documents, key=rank)
 
 
 def _link(proc: Procedure) -> str:

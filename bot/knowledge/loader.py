@@ -136,7 +136,7 @@ def _source_files(kb_dir: Path) -> list[Path]:
 def _code_hash() -> str:
     """Hash of the modules that shape the loaded result, so a code change invalidates caches."""
     package = Path(__file__).parent
-    names = ("loader.py", "schema.py", "entries.py", "faq.py", "site.py")
+    names = ("loader.py", "schema.py", "entries.py", "documents.py", "faq.py", "site.py")
     return _hash_files(package, [package / name for name in names])
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+from bot.knowledge.documents import MAX_DOCUMENTS, is_form
 from bot.knowledge.entries import procedure_entries
+from bot.knowledge.loader import load_procedures
 from bot.knowledge.schema import Document, Procedure
 
 
@@ -40,3 +43,169 @@ def test_every_answer_of_a_district_level_procedure_carries_the_notice() -> None
     assert entries and all(e.district_notice and notice in e.answer for e in entries)
     plain = district.model_copy(update={"name": "Tặng giấy khen của Chủ tịch UBND cấp xã"})
     assert not any(e.district_notice for e in procedure_entries(plain, notice))
+
+
+KB_DIR = Path(__file__).resolve().parents[2] / "knowledge_base"
+
+
+def _procedure(documents: list[Document], code: str = "1.000001") -> Procedure:
+    return Procedure(
+        code=code,
+        name="Thủ tục thử",
+        field="Hộ tịch",
+        source="national",
+        data_date=dt.date(2026, 5, 19),
+        documents=documents,
+    )
+
+
+def _documents_answer(procedure: Procedure) -> str:
+    return next(e.answer for e in procedure_entries(procedure, None) if e.topic == "ho_so")
+
+
+def _blocks(answer: str) -> list[list[str]]:
+    """The item lines of an answer, per heading (a heading is a line ending with ":")."""
+    blocks: list[list[str]] = [[]]
+    for line in answer.splitlines():
+        if line.startswith("- "):
+            blocks[-1].append(line)
+        elif line.strip():
+            blocks.append([])
+    return [block for block in blocks if block]
+
+
+def test_the_application_form_comes_first() -> None:
+    answer = _documents_answer(
+        _procedure(
+            [
+                Document(name="Giấy chứng sinh", copies="1 bản chính"),
+                Document(name="Văn bản ủy quyền", copies="1 bản chính"),
+                Document(name="Tờ khai đăng ký khai sinh", copies="1 bản chính", form="TK.doc"),
+            ]
+        )
+    )
+    assert _blocks(answer) == [
+        [
+            "- Tờ khai đăng ký khai sinh (1 bản chính; mẫu: TK.doc)",
+            "- Giấy chứng sinh (1 bản chính)",
+            "- Văn bản ủy quyền (1 bản chính)",
+        ]
+    ]
+
+
+def test_special_cases_sit_under_their_own_heading_after_everyones_documents() -> None:
+    submit, show = "Giấy tờ phải nộp", "Giấy tờ phải xuất trình"
+    proxy = "Trường hợp ủy quyền thực hiện thủ tục"
+    answer = _documents_answer(
+        _procedure(
+            [
+                Document(
+                    name="Trường hợp trẻ bị bỏ rơi: biên bản", copies="1 bản chính", group=submit
+                ),
+                Document(name="Giấy chứng sinh", copies="1 bản chính", group=submit),
+                Document(name="Văn bản ủy quyền", copies="1 bản chính", group=proxy),
+                Document(name="Lưu ý: không phải nộp bản sao", group=submit),
+                Document(name="Nếu gửi qua bưu chính thì gửi bản sao", group=show),
+                Document(name="Giấy tờ tùy thân", copies="1 bản chính", group=show),
+            ]
+        )
+    )
+    headings = [
+        f"{submit}:",
+        f"{show}:",
+        f"Trường hợp riêng – {submit}:",
+        f"Trường hợp riêng – {show}:",
+        f"{proxy}:",
+        "Lưu ý:",
+    ]
+    positions = [answer.index(f"\n{heading}\n") for heading in headings]
+    assert positions == sorted(positions)
+    assert _blocks(answer) == [
+        ["- Giấy chứng sinh (1 bản chính)"],
+        ["- Giấy tờ tùy thân (1 bản chính)"],
+        ["- Trường hợp trẻ bị bỏ rơi: biên bản (1 bản chính)"],
+        ["- Nếu gửi qua bưu chính thì gửi bản sao"],
+        ["- Văn bản ủy quyền (1 bản chính)"],
+        ["- Lưu ý: không phải nộp bản sao"],
+    ]
+
+
+def test_repeated_rows_are_shown_once_with_all_they_say() -> None:
+    answer = _documents_answer(
+        _procedure(
+            [
+                Document(
+                    name="Giấy đề nghị cấp giấy phép theo mẫu", copies="1 bản chính", form="TM.docx"
+                ),
+                Document(name="Giấy đề nghị cấp giấy phép theo mẫu", form="phi TM.docx"),
+                Document(name="Giấy đăng ký xe", copies="1 bản sao"),
+                Document(name="giấy  đăng ký xe.", copies="1 bản sao"),
+                Document(name="Giấy đăng ký xe", copies="1 bản chính"),
+            ]
+        )
+    )
+    assert _blocks(answer) == [
+        [
+            "- Giấy đề nghị cấp giấy phép theo mẫu (1 bản chính; mẫu: TM.docx, phi TM.docx)",
+            "- Giấy đăng ký xe (1 bản sao)",
+            "- Giấy đăng ký xe (1 bản chính)",
+        ]
+    ]
+
+
+def test_the_identity_card_record_lists_its_form_once_and_first() -> None:
+    procedure = load_procedures(KB_DIR)["1.014062"]
+    assert sum(d.name.startswith("Phiếu CC01") for d in procedure.documents) == 2
+    (lines,) = _blocks(_documents_answer(procedure))
+    assert lines[0].startswith("- Phiếu đề nghị giải quyết thủ tục về căn cước (Mẫu DC02")
+    assert sum("Phiếu CC01" in line for line in lines) == 1
+    assert len(lines) == 3
+    assert "Trang thủ tục còn" not in _documents_answer(procedure)
+
+
+def test_a_long_list_opens_with_a_summary_of_what_everyone_brings() -> None:
+    documents = [
+        Document(name="Tờ khai đăng ký theo mẫu (nếu nộp trực tiếp)", copies="1 bản chính"),
+        Document(
+            name="Giấy chứng sinh; trường hợp không có thì nộp giấy cam đoan", copies="1 bản chính"
+        ),
+        Document(name="Giấy tờ tùy thân", copies="1 bản chính"),
+        Document(name="Trường hợp ủy quyền: văn bản ủy quyền", copies="1 bản chính"),
+        Document(name="Trường hợp trẻ bị bỏ rơi: biên bản", copies="1 bản chính"),
+        Document(name="Đối với trẻ sinh ở nước ngoài: giấy tờ chứng minh", copies="1 bản sao"),
+    ]
+    answer = _documents_answer(_procedure(documents))
+    summary = "Anh/chị cần chuẩn bị: Tờ khai đăng ký; Giấy chứng sinh; Giấy tờ tùy thân."
+    assert summary in answer
+    assert answer.index(summary) < answer.index("- Tờ khai đăng ký")
+    short = _documents_answer(_procedure(documents[:5]))
+    assert "Anh/chị cần chuẩn bị" not in short
+
+
+def test_the_count_of_what_is_left_out_is_true() -> None:
+    everyone = [Document(name=f"Giấy tờ số {i}", copies="1 bản chính") for i in range(1, 11)]
+    cases = [
+        Document(name=f"Trường hợp {i}: giấy xác nhận", copies="1 bản chính") for i in range(5)
+    ]
+    notes = [Document(name=f"Lưu ý số {i}", group="Lưu ý") for i in range(3)]
+    repeated = [Document(name="giấy tờ số 1", copies="1 bản chính"), cases[0]]
+    answer = _documents_answer(_procedure([*everyone, *repeated, *cases, *notes]))
+    shown = sum(len(block) for block in _blocks(answer))
+    assert shown == MAX_DOCUMENTS
+    assert "Trang thủ tục còn 3 mục cho các trường hợp riêng và 3 lưu ý;" in answer
+    assert shown + 3 + 3 == len(everyone) + len(cases) + len(notes)
+
+
+def test_every_documents_answer_of_the_knowledge_base_reads_in_order() -> None:
+    procedures = load_procedures(KB_DIR)
+    checked = 0
+    for code, procedure in procedures.items():
+        if not procedure.effective().documents:
+            continue
+        checked += 1
+        for block in _blocks(_documents_answer(procedure)):
+            assert len(block) == len(set(block)), (code, block)
+            items = [line for line in block if not line.endswith(":")]
+            if any(is_form(line[2:]) for line in items):
+                assert is_form(items[0][2:]), (code, items)
+    assert checked > 1000
