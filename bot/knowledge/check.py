@@ -476,8 +476,41 @@ def _check_faqs(checker: _Checker, site: Site | None) -> None:
                     f"câu trả lời dùng {{site.{key}}} nhưng site.yml không có mục '{key}'",
                     f"thêm mục '{key}' vào site.yml hoặc sửa lại tên chỗ trống",
                 )
+            _check_faq_sources(checker, path, marked, ("faqs", index), faq, site)
             checker.collect(
                 path, marked, ("faqs", index, "questions"), faq.questions, f"faq:{faq.id}", None
+            )
+
+
+def _check_faq_sources(
+    checker: _Checker, path: Path, marked: MarkedYaml, loc: Loc, faq: Faq, site: Site | None
+) -> None:
+    """An FAQ cites its sources; a cited procedure is loaded, a cited portal is in site.yml."""
+    if not faq.sources:
+        checker.add(
+            path,
+            marked.position(loc),
+            f"câu hỏi '{faq.id}' chưa ghi nguồn (sources:)",
+            "ghi văn bản pháp luật, trang chính thức hoặc mã thủ tục làm căn cứ cho từng thông tin "
+            "(xem docs/curation.md); bỏ thông tin không có nguồn",
+            "warning",
+        )
+    for index, source in enumerate(faq.sources):
+        where = marked.position((*loc, "sources", index))
+        if source.procedure and source.procedure not in checker.procedures:
+            checker.add(
+                path,
+                where,
+                f"nguồn trỏ tới thủ tục {source.procedure} không có trong cơ sở tri thức",
+                "sửa mã thủ tục cho đúng hoặc xóa nguồn này",
+                "warning",
+            )
+        if source.site and site and source.site not in site.facts:
+            checker.add(
+                path,
+                where,
+                f"nguồn dùng site: {source.site} nhưng site.yml không có mục này",
+                "dùng một mục có trong site.yml, ví dụ national_portal_url",
             )
 
 
