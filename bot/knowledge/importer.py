@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.knowledge.join import VARIANT, NationalName, join_records, name_key
 from bot.knowledge.national import NationalDetails, NationalRecord, details
 from bot.knowledge.province import (
     LEVEL_ORDER,
@@ -26,9 +27,6 @@ LOCAL_OFFICE = re.compile(
     r"|Bảo hiểm xã hội (?:tỉnh|cơ sở|huyện|khu vực)|Chi cục Hải quan|Hải quan khu vực"
     r"|Kho bạc Nhà nước (?:tỉnh|khu vực|cấp tỉnh)|\bSở\b",
     re.IGNORECASE,
-)
-VARIANT = re.compile(
-    r"\s*\((?:được )?(?:thực hiện )?(?:tại|ở) cấp (tỉnh|trung ương|xã|huyện)\)\s*$", re.IGNORECASE
 )
 VARIANT_RANK = {"xã": 0, "tỉnh": 1, "huyện": 3, "trung ương": 4}
 LEVEL_RANK: dict[Level, int] = {"xa": 0, "tinh": 1, "khac": 2, "huyen": 3, "bo": 4}
@@ -56,12 +54,6 @@ class Built(BaseModel):
     procedures: dict[str, Procedure]
     central: CentralIndex
     report: list[ReportItem]
-
-
-def name_key(name: str) -> str:
-    """Name compared across sources: case-folded, without "Thủ tục" and the level suffix."""
-    text = VARIANT.sub("", clean(name)).casefold()
-    return re.sub(r"^thủ tục\s+", "", text).strip(" .")
 
 
 def _variant_level(name: str) -> str | None:
@@ -147,8 +139,16 @@ def build(rows: list[ProvinceRow], records: list[NationalRecord], data_date: dt.
     by_code = {record.ma_thu_tuc: record for record in records}
     infos = {code: details(record) for code, record in by_code.items()}
     provincial, report = merge_rows(rows, {c: r.ten_thu_tuc for c, r in by_code.items()})
+    joins = join_records(
+        provincial,
+        {c: NationalName(code=c, name=i.name, field=i.field) for c, i in infos.items()},
+    )
+    report.extend(joins.report)
     procedures = {
-        code: _provincial(prov, infos.get(code), data_date) for code, prov in provincial.items()
+        code: _provincial(
+            prov, infos[joins.joined[code]] if code in joins.joined else None, data_date
+        )
+        for code, prov in provincial.items()
     }
     for code, prov in provincial.items():
         if code not in infos:
@@ -165,6 +165,16 @@ def build(rows: list[ProvinceRow], records: list[NationalRecord], data_date: dt.
     for code in sorted(by_code):
         if code in procedures:
             continue
+        if code in joins.retargeted:
+            report.append(
+                _link_item(
+                    code,
+                    "note",
+                    "not imported on its own: joined to the provincial procedure(s) "
+                    + ", ".join(sorted(p for p, n in joins.joined.items() if n == code)),
+                )
+            )
+            continue
         record, info = by_code[code], infos[code]
         if is_local(record, info):
             procedures[code] = _national(info, data_date)
@@ -175,7 +185,7 @@ def build(rows: list[ProvinceRow], records: list[NationalRecord], data_date: dt.
                 )
             )
     procedures = _mark_variants(procedures)
-    procedures, links = _link_successors(procedures, infos)
+    procedures, links = _link_successors(procedures, set(joins.joined))
     report.extend(links)
     return Built(
         procedures=procedures,
@@ -245,11 +255,12 @@ def _successor_candidates(
 
 
 def _link_successors(
-    procedures: dict[str, Procedure], infos: dict[str, NationalDetails]
+    procedures: dict[str, Procedure], joined: set[str]
 ) -> tuple[dict[str, Procedure], list[ReportItem]]:
     """Link a provincial procedure whose code left the national portal to its newer record.
 
-    Rule: the provincial code has no national record, and a national-only local record has the
+    Rule: the provincial code has no national record joined to it (none, or one refused by the
+    name test and not re-targeted), and a national-only local record has the
     same name (any field) or, in the same field, a name starting with the same two words (the
     action: cấp mới / cấp lại / gia hạn…) and sharing ≥ 70 % of its words; the most local
     level variant wins a tie. The README's driving-licence moves are applied as documented.
@@ -260,7 +271,7 @@ def _link_successors(
     successors: dict[str, list[str]] = defaultdict(list)
     for code in sorted(procedures):
         old = procedures[code]
-        if old.source != "provincial" or code in infos:
+        if old.source != "provincial" or code in joined:
             continue
         if code in README_SUCCESSORS and README_SUCCESSORS[code] in procedures:
             chosen, why = README_SUCCESSORS[code], "documented in the source README"

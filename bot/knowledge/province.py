@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.knowledge.schema import Level, ServiceLevel
 from bot.knowledge.text import clean
 
-Action = Literal["skipped", "repaired", "ambiguous", "merged", "note"]
+Action = Literal[
+    "skipped", "repaired", "ambiguous", "merged", "note", "refused", "retargeted", "doubtful"
+]
 
 SERVICE_LEVELS: dict[str, ServiceLevel] = {
     "Toàn trình": "toan_trinh",
@@ -61,6 +63,18 @@ class ProvinceRow(BaseModel):
     url_chi_tiet: str = ""
 
 
+class JoinDetail(BaseModel):
+    """The two names a refused, re-targeted or doubtful join compared, and their score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provincial_code: str
+    provincial_name: str
+    national_code: str
+    national_name: str
+    score: float
+
+
 class ReportItem(BaseModel):
     """One line of the import report: what happened to a source row and why."""
 
@@ -71,6 +85,7 @@ class ReportItem(BaseModel):
     code: str
     action: Action
     reason: str
+    join: JoinDetail | None = None
 
 
 class ProvinceProcedure(BaseModel):

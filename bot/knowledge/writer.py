@@ -167,7 +167,7 @@ def write_knowledge_base(built: Built, kb_dir: Path, report_meta: dict[str, Any]
     _write(kb_dir / CENTRAL_FILE, CENTRAL_HEADER + dump_yaml(central))
     report = {
         **report_meta,
-        "items": [item.model_dump(mode="json") for item in built.report],
+        "items": [item.model_dump(mode="json", exclude_none=True) for item in built.report],
     }
     _write(kb_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     _write(kb_dir / SCHEMA_FILE, procedure_json_schema())
