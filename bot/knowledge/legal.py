@@ -43,7 +43,7 @@ AGENCIES = (
     "CP", "TTg", "CTN", "VPCP", "BTC", "BTP", "BCA", "BQP", "BNG", "BNV", "BYT", "BXD", "BCT",
     "BGTVT", "BTNMT", "BNNMT", "BNNPTNT", "BKHĐT", "BKHCN", "BLĐTBXH", "BVHTTDL", "BTTTT", "BGDĐT",
     "BDTTG", "UBDT", "NHNN", "BHXH", "TANDTC", "VKSNDTC", "HĐTP", "KTNN", "UBND", "HĐND", "VPQH",
-    "UBTƯMTTQVN", "UBTVQH",
+    "UBTƯMTTQVN", "UBTVQH", "BNN&PTNT",
 )  # fmt: skip
 # The only body that issues a type: a truncated ``NĐ-C`` can only be ``NĐ-CP``.
 KIND_AGENCY = {"NĐ": "CP"}
@@ -86,9 +86,10 @@ _AGENCY_TAIL = re.compile(rf"(?:{_AGENCY})(?=\d|$)")
 # A number-like token, however damaged: digits/[year/]LETTERS[-LETTERS…].
 _CANDIDATE = re.compile(
     r"(?:(?<=QH\d\d)|(?<!\d)(?<!\d\.))(?P<num>\d+(?:\.\d+)?[a-z]?)/(?:(?P<year>\d{4})/)?"
-    r"(?P<code>[A-ZĐƯ]+g?\d{0,2}(?:-[A-ZĐƯ]*g?\d{0,2})*)"
+    r"(?P<code>[A-ZĐƯ&]+g?\d{0,2}(?:-[A-ZĐƯ&]*g?\d{0,2})*)"
 )
 _SPACED_HYPHEN = re.compile(r"(?<=[A-ZĐ])-\s+(?=[A-ZĐ])")  # "QĐ- TTg" → "QĐ-TTg"
+_DASHED_TITLE = re.compile(rf"(?<=[A-ZĐ])-(?=[{UPPER}][{LOWER}])")  # "NĐ-CP-Quy định"
 _SLASHED_KIND = re.compile(r"(?<=\d{4}/TTLT)/(?=[A-ZĐ])")  # "TTLT/BGDĐT-BTC"
 _WORD_START = re.compile(r"[A-ZĐƯ][a-z]*$")
 _KIND_WORD = re.compile(
@@ -296,6 +297,7 @@ def parse_legal_basis(text: str) -> list[LegalRef]:
     """The references of a flattened ``can_cu_phap_ly`` cell, in source order, once each."""
     body = clean(unicodedata.normalize("NFC", text).translate(CONFUSABLES)).removeprefix(HEADER)
     body = _SPACED_HYPHEN.sub("-", _SLASHED_KIND.sub("-", body))
+    body = _DASHED_TITLE.sub(" – ", body)
     if not body or body.casefold() == "không có thông tin":
         return []
     tokens = _tokens(body)
@@ -383,7 +385,7 @@ def citation(ref: LegalRef) -> str:
     if ref.date:  # the date is said once, after the number
         rest = _EDGE_DATE.sub("", rest).strip(" ,;:-")
     is_name = bool(rest) and (word is not None or rest[0].isupper())
-    if kind in ("Luật", "Bộ luật") and is_name and rest == _lower_first(rest):
+    if kind in ("Luật", "Bộ luật") and is_name and not rest.lower().startswith(_LOWERCASE_OPENINGS):
         return f"{kind} {rest[0].upper()}{rest[1:]} số {ref.number}{date}"
     head = f"{kind} số {ref.number}{date}"
     return f"{head} {_lower_first(rest)}" if rest else head
