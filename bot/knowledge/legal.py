@@ -82,7 +82,6 @@ _CODE = rf"(?:(?:UBTVQH|QH)\d{{2}}|(?:PL-UBTVQH\d{{2}})|(?:{_KIND})(?:-(?:{_AGEN
 VALID_NUMBER = re.compile(
     rf"(?P<num>\d{{1,4}}(?:\.\d{{1,3}})?[a-z]?)/(?:(?P<year>\d{{4}})/)?(?P<code>{_CODE})"
 )
-_AGENCY_TAIL = re.compile(rf"(?:{_AGENCY})(?=\d|$)")
 # A number-like token, however damaged: digits/[year/]LETTERS[-LETTERS…].
 _CANDIDATE = re.compile(
     r"(?:(?<=QH\d\d)|(?<!\d)(?<!\d\.))(?P<num>\d+(?:\.\d+)?[a-z]?)/(?:(?P<year>\d{4})/)?"
