@@ -22,7 +22,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.knowledge.faq import Faq, FaqFile
-from bot.knowledge.schema import CentralIndex, Procedure
+from bot.knowledge.legal import is_valid_number
+from bot.knowledge.schema import CentralIndex, LegalRef, Procedure
 from bot.knowledge.site import Site
 from bot.knowledge.synonyms import SYNONYMS_FILE, SynonymList
 
@@ -404,6 +405,7 @@ def _check_procedure(
         if found:
             message, hint, severity = found
             checker.add(path, marked.position(("links", kind)), message, hint, severity)
+    _check_legal_numbers(checker, path, procedure, marked)
     checker.collect(
         path,
         marked,
@@ -412,6 +414,26 @@ def _check_procedure(
         procedure.code,
         procedure.code,
     )
+
+
+def _check_legal_numbers(
+    checker: _Checker, path: Path, procedure: Procedure, marked: MarkedYaml
+) -> None:
+    """Every legal reference's number reads ``số/năm/loại-cơ quan`` (e.g. 123/2015/NĐ-CP)."""
+    lists: list[tuple[Loc, list[LegalRef]]] = [(("legal_basis",), procedure.legal_basis)]
+    if procedure.overrides and procedure.overrides.legal_basis:
+        lists.append((("overrides", "legal_basis"), procedure.overrides.legal_basis))
+    for loc, refs in lists:
+        for index, ref in enumerate(refs):
+            if ref.number and not is_valid_number(ref.number):
+                checker.add(
+                    path,
+                    marked.position((*loc, index, "number")),
+                    f"số hiệu văn bản '{ref.number}' không đúng dạng số/năm/loại-cơ quan",
+                    "sửa theo văn bản gốc, ví dụ 123/2015/NĐ-CP, 59/2020/QH14, "
+                    "20/2014/TTLT-BTP-BCA; nếu không rõ số hiệu thì xóa dòng number và giữ title",
+                    "warning",
+                )
 
 
 def _check_references(checker: _Checker) -> None:

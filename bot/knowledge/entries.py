@@ -7,7 +7,16 @@ import re
 from collections.abc import Callable
 
 from bot.knowledge.documents import render_documents
-from bot.knowledge.schema import TOPICS, CentralProcedure, Entry, Procedure, Topic
+from bot.knowledge.legal import citation
+from bot.knowledge.schema import (
+    TOPICS,
+    CentralProcedure,
+    Channel,
+    ChannelKind,
+    Entry,
+    Procedure,
+    Topic,
+)
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 
@@ -107,21 +116,38 @@ class _Renderer:
             return None
         return f"Dạ, hồ sơ {self.label} gồm:\n{documents}"
 
-    def _per_channel(self, attribute: str, heading: str) -> str | None:
-        rows = [
-            f"{CHANNEL_TEXT[channel.kind]}: {value}"
-            for channel in self.proc.channels
-            if (value := getattr(channel, attribute))
-        ]
-        if not rows:
+    def _per_channel(self, heading: str, shown: Callable[[Channel], str | None]) -> str | None:
+        """One line per row of each way to submit, in source order; ways whose rows read the
+        same share a line. A row's case (its description) is added when the rows differ."""
+        lines_by_kind: dict[str, list[str]] = {}
+        for kind in _kinds(self.proc.channels):
+            rows = [
+                (row, text)
+                for row in self.proc.channels
+                if row.kind == kind and (text := shown(row))
+            ]
+            differ = len({text for _, text in rows}) > 1
+            texts = [
+                f"{text} ({row.note})" if differ and row.note and row.note not in text else text
+                for row, text in rows
+            ]
+            if texts:
+                lines_by_kind[kind] = list(dict.fromkeys(texts))
+        if not lines_by_kind:
             return None
-        return f"Dạ, {heading} {self.label}:{_BULLET}{_BULLET.join(rows)}"
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for kind, texts in lines_by_kind.items():
+            groups.setdefault(tuple(texts), []).append(kind)
+        lines = [
+            f"{_channel_label(kinds)}: {text}" for texts, kinds in groups.items() for text in texts
+        ]
+        return f"Dạ, {heading} {self.label}:{_BULLET}{_BULLET.join(lines)}"
 
     def le_phi(self) -> str | None:
-        return self._per_channel("fee", "phí, lệ phí của thủ tục")
+        return self._per_channel("phí, lệ phí của thủ tục", _fee_text)
 
     def thoi_han(self) -> str | None:
-        return self._per_channel("time", "thời hạn giải quyết thủ tục")
+        return self._per_channel("thời hạn giải quyết thủ tục", _time_text)
 
     def noi_nop(self) -> str | None:
         proc = self.proc
@@ -134,7 +160,7 @@ class _Renderer:
         if proc.address:
             parts.append(f"Địa chỉ tiếp nhận: {proc.address}.")
         if proc.channels:
-            kinds = ", ".join(CHANNEL_TEXT[c.kind].lower() for c in proc.channels)
+            kinds = ", ".join(CHANNEL_TEXT[kind].lower() for kind in _kinds(proc.channels))
             parts.append(f"Anh/chị có thể {kinds}.")
         if not parts:
             return None
@@ -173,12 +199,7 @@ class _Renderer:
         return f"Dạ, kết quả của thủ tục {self.label} là: {self.proc.result}."
 
     def can_cu(self) -> str | None:
-        refs = [
-            f"{ref.number} – {ref.title}"
-            if ref.number and ref.number not in ref.title
-            else ref.title
-            for ref in self.proc.legal_basis
-        ]
+        refs = [citation(ref) for ref in self.proc.legal_basis]
         if not refs:
             return None
         return f"Dạ, căn cứ pháp lý của thủ tục {self.label} gồm:{_BULLET}" + _BULLET.join(refs)
@@ -193,7 +214,7 @@ class _Renderer:
         elif online:
             text = f"Dạ, thủ tục {self.label} có thể nộp hồ sơ trực tuyến."
         elif proc.channels:
-            kinds = ", ".join(CHANNEL_TEXT[c.kind].lower() for c in proc.channels)
+            kinds = ", ".join(CHANNEL_TEXT[kind].lower() for kind in _kinds(proc.channels))
             return (
                 f"Dạ, theo Cổng Dịch vụ công quốc gia, thủ tục {self.label} chưa có hình thức "
                 f"nộp trực tuyến; anh/chị có thể {kinds}."
@@ -206,6 +227,46 @@ class _Renderer:
                 "VNeID, tìm thủ tục theo tên hoặc mã rồi làm theo hướng dẫn để nộp hồ sơ."
             )
         return text
+
+
+_FEE_WORDS = re.compile(r"phí|đồng", re.IGNORECASE)
+_TIME_WORDS = re.compile(r"ngày|giờ|tháng|thời hạn|thời gian", re.IGNORECASE)
+_BULLET_MARKS = "-+•* "
+
+
+def _kinds(channels: list[Channel]) -> list[ChannelKind]:
+    """The ways to submit, each once, in source order."""
+    return list(dict.fromkeys(channel.kind for channel in channels))
+
+
+def _channel_label(kinds: list[str]) -> str:
+    """``Nộp trực tiếp``; several ways: ``Nộp trực tiếp, trực tuyến hoặc qua dịch vụ bưu chính``."""
+    names = [CHANNEL_TEXT[kind] for kind in kinds]
+    if len(names) == 1:
+        return names[0]
+    rest = [name.removeprefix("Nộp ") for name in names[1:]]
+    return f"{', '.join([names[0], *rest[:-1]])} hoặc {rest[-1]}"
+
+
+def _fee_text(row: Channel) -> str | None:
+    """The fee with its explanation, and the description when it is about the fee."""
+    parts = [part for part in (row.fee, f"({row.fee_note})" if row.fee_note else None) if part]
+    if row.note and _FEE_WORDS.search(row.note):
+        parts.append(f"– {row.note.lstrip(_BULLET_MARKS)}")
+    return " ".join(parts) or None
+
+
+def _time_text(row: Channel) -> str | None:
+    """The time in the source's words (a bare number says the unit is not given), and the
+    description when it is about the time."""
+    if not row.time:
+        return None
+    text = row.time
+    if text.replace(".", "").replace(",", "").isdigit():
+        text = f"{text} (trang thủ tục không ghi đơn vị)"
+    if row.note and _TIME_WORDS.search(row.note):
+        text = f"{text} – {row.note.lstrip(_BULLET_MARKS)}"
+    return text
 
 
 def _link(proc: Procedure) -> str:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.knowledge.legal import parse_legal_basis
 from bot.knowledge.schema import BASE_CODE_PATTERN, Channel, ChannelKind, Document, LegalRef, Level
-from bot.knowledge.text import LOWER, NO_INFO, UPPER, clean, lines, value
+from bot.knowledge.text import LOWER, NO_INFO, clean, lines, value
 
 
 class NationalRecord(BaseModel):
@@ -87,6 +88,9 @@ _FEE = re.compile(
     rf"^(?:Miễn phí|{NO_INFO}|[\d.,]+\s*(?:Việt Nam Đồng|VNĐ|Đồng|đồng)(?:/[^(\s]+)?)",
     re.IGNORECASE,
 )
+_GLUED_TIME_FEE = re.compile(r"^\d+\s*(?:Việt Nam Đồng|VNĐ|Đồng)", re.IGNORECASE)
+_CURRENCY = re.compile(r"Việt Nam Đồng|VNĐ|Đồng", re.IGNORECASE)
+_THOUSANDS = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
 _DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _COPIES = re.compile(
     rf"(\d+) bản chính(?:,(\d+) bản sao)?(?=$|[^\s,.;:{LOWER}]|[{LOWER}]\))",
@@ -95,15 +99,6 @@ _FORM_EXTENSION = re.compile(r"\.(?:docx?|pdf|xlsx?|odt|rar|zip)$", re.IGNORECAS
 _FORM_KNOWN = re.compile(
     r"(?=(?:Mẫu|Mau|Phụ lục|Phu luc|Phu lục|PL|Đơn|Don|Tờ khai|To khai|Mus|BM|Biểu mẫu|TK)"
     r"[^;:]{0,60}\.(?:docx?|pdf|xlsx?|odt|rar|zip)$)"
-)
-_LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
-_LEGAL_NUMBER = re.compile(
-    rf"(?<!\d)(?<!\d\.)(\d+[\d.a-z]*/\d{{4}}/[A-ZĐ]+\d{{0,2}}(?:-[A-ZĐ]+(?:Tg|g)?\d{{0,2}})*)"
-    rf"(?=\s*[{UPPER}][{LOWER}]|\s*$)"
-)
-_GLUED_QH = re.compile(r"(QH\d{2})(?=\d+[\d.]*/\d{4}/)")
-_TRAILING_KIND = re.compile(
-    rf"(?<=[{LOWER}.)])\s*(?:Thông tư|Nghị định|Quyết định|Nghị quyết|Luật)(?: số)?$"
 )
 _RESULT_CODE = re.compile(r"Mã: KQ\.G\d+\.\d+")
 _PAGE_FURNITURE = ("Từ khóa", "Chọn cơ quan thực hiện")
@@ -136,16 +131,20 @@ def parse_levels(text: str) -> list[Level]:
 
 
 def parse_channels(text: str) -> list[Channel]:
-    """Split the flattened submission table into channels with time, fee and description."""
+    """Split the flattened submission table into its rows, in source order.
+
+    A way to submit listed twice (one row per case) gives two channels of the same kind; each
+    keeps its time, fee, the fee's explanation and the row's description.
+    """
     body = clean(text).removeprefix(_CHANNEL_HEADER)
     starts = list(_CHANNEL_START.finditer(body))
-    channels: dict[ChannelKind, Channel] = {}
+    rows: list[Channel] = []
     for index, match in enumerate(starts):
         end = starts[index + 1].start() if index + 1 < len(starts) else len(body)
-        kind = CHANNEL_KINDS[match.group(1)]
-        if kind not in channels:
-            channels[kind] = _channel(kind, body[match.end() : end])
-    return list(channels.values())
+        row = _channel(CHANNEL_KINDS[match.group(1)], body[match.end() : end])
+        if row not in rows:
+            rows.append(row)
+    return rows
 
 
 def _channel(kind: ChannelKind, cell: str) -> Channel:
@@ -155,29 +154,40 @@ def _channel(kind: ChannelKind, cell: str) -> Channel:
     if time_match:
         rest = cell[time_match.end() :]
         if time_match.group(1):
-            time = f"{time_match.group(1)} {(time_match.group(2) or 'Ngày').lower()}"
+            unit = time_match.group(2)
+            time = f"{time_match.group(1)} {unit.lower()}" if unit else time_match.group(1)
     fee: str | None = None
+    fee_note: str | None = None
     fee_match = _FEE.match(rest)
+    if glued := _GLUED_TIME_FEE.match(cell):
+        # "120 VNĐ": the time and the amount run together; which digits are which is unknown.
+        time, fee_match, rest = None, None, cell[glued.end() :]
+        fee_note, rest = _leading_parenthesis(rest)
     if fee_match:
-        fee = value(fee_match.group(0))
+        fee = _amount(fee_match.group(0))
         rest = rest[fee_match.end() :]
-        detail, rest = _leading_parenthesis(rest)
-        if detail and fee:
-            fee = f"{fee} ({detail})"
-        elif detail:
-            fee = detail
-    return Channel(kind=kind, time=time, fee=fee, note=value(rest))
+        fee_note, rest = _leading_parenthesis(rest)
+    return Channel(kind=kind, time=time, fee=fee, fee_note=fee_note, note=value(rest))
+
+
+def _amount(text: str) -> str | None:
+    """``800,000 Việt Nam Đồng`` → ``800.000 đồng`` (the source's amount, written the Vietnamese way)."""
+    amount = _CURRENCY.sub("đồng", text)
+    return value(_THOUSANDS.sub(lambda m: m.group(0).replace(",", "."), amount))
 
 
 def _leading_parenthesis(text: str) -> tuple[str | None, str]:
-    """Split a balanced ``(…)`` group off the start of ``text``."""
+    """Split a balanced ``(…)`` group off the start of ``text`` (``((…))`` unwrapped too)."""
     if not text.startswith("("):
         return None, text
     depth = 0
     for index, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0:
-            return value(text[1:index]), text[index + 1 :]
+            inner, rest = text[1:index].strip(), text[index + 1 :]
+            if inner.startswith("(") and _leading_parenthesis(inner)[1] == "":
+                inner = _leading_parenthesis(inner)[0] or ""
+            return value(inner), rest
     return value(text[1:]), ""
 
 
@@ -237,23 +247,6 @@ def _copies(original: str, copy: str | None) -> str | None:
     if copy and int(copy):
         parts.append(f"{int(copy)} bản sao")
     return " và ".join(parts) or None
-
-
-def parse_legal_basis(text: str) -> list[LegalRef]:
-    """Split ``TitleNumberTitleNumber…`` into legal references (number + title)."""
-    body = _GLUED_QH.sub(r"\1 ", clean(text).removeprefix(_LEGAL_HEADER))
-    refs: dict[str, LegalRef] = {}
-    position = 0
-    for match in _LEGAL_NUMBER.finditer(body):
-        title = _TRAILING_KIND.sub("", clean(body[position : match.start()])).strip(" ;,.-")
-        position = match.end()
-        number = match.group(1)
-        if number not in refs:
-            refs[number] = LegalRef(number=number, title=title or number)
-    tail = value(body[position:])
-    if tail and not refs:
-        return [LegalRef(title=tail)]
-    return list(refs.values())
 
 
 def parse_result(text: str) -> str | None:

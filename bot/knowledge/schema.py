@@ -36,14 +36,26 @@ class _Strict(BaseModel):
 
 
 class Channel(_Strict):
-    """One way to submit a dossier, with its processing time and fee."""
+    """One time/fee row of a way to submit a dossier, in the source's order.
+
+    A way to submit can have several rows, one per case (e.g. "hoàn thuế trước" and "kiểm tra
+    trước hoàn thuế"): the procedure then lists several channels of the same ``kind``, each with
+    the case in ``note``.
+    """
 
     kind: ChannelKind
     time: str | None = Field(
-        None, description="Processing time as published, e.g. '7 Ngày làm việc'"
+        None,
+        description="Processing time in the source's words, e.g. '7 ngày làm việc' "
+        "(a bare number stays bare: the source gave no unit)",
     )
-    fee: str | None = Field(None, description="Fee as published, e.g. 'Miễn phí'")
-    note: str | None = Field(None, description="Description published with the channel")
+    fee: str | None = Field(None, description="Fee as published, e.g. 'Miễn phí', '70.000 đồng'")
+    fee_note: str | None = Field(
+        None, description="The fee's explanation published with it, e.g. '70.000 đồng/Giấy'"
+    )
+    note: str | None = Field(
+        None, description="Description published with the row: the case it is for, details"
+    )
 
 
 class Document(_Strict):
@@ -56,10 +68,22 @@ class Document(_Strict):
 
 
 class LegalRef(_Strict):
-    """One legal document the procedure is based on."""
+    """One legal document the procedure is based on.
+
+    ``number`` is a valid Vietnamese document number (``isee kb check`` warns otherwise); a
+    reference whose number could not be read keeps only its ``title``, as published.
+    """
 
     number: str | None = Field(None, description="Document number, e.g. '123/2015/NĐ-CP'")
-    title: str
+    kind: str | None = Field(None, description="Type, e.g. 'Luật', 'Nghị định', 'Thông tư'")
+    date: dt.date | None = Field(None, description="Issuing date, when the source gives it")
+    title: str | None = Field(None, description="Title as published (may repeat the number)")
+
+    @model_validator(mode="after")
+    def _named(self) -> LegalRef:
+        if not (self.number or self.title):
+            raise ValueError("a legal reference needs a number or a title")
+        return self
 
 
 class Links(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from pathlib import Path
 
@@ -130,10 +131,11 @@ def test_channels_split_with_time_and_fee_per_channel():
         "Không có thông tinGửi qua bưu điện."
     )
     online, direct, post = parse_channels(cell)
-    assert (online.kind, online.time, online.fee) == (
+    assert (online.kind, online.time, online.fee, online.fee_note) == (
         "truc_tuyen",
         "7 ngày làm việc",
-        "10,000 Việt Nam Đồng (Lệ phí: 10.000 đồng/hồ sơ)",
+        "10.000 đồng",
+        "Lệ phí: 10.000 đồng/hồ sơ",
     )
     assert (direct.kind, direct.time, direct.fee) == ("truc_tiep", "15 ngày", "Miễn phí")
     assert (post.kind, post.time, post.fee, post.note) == (
@@ -169,8 +171,10 @@ def test_legal_basis_gives_numbers_and_titles():
     )
     refs = parse_legal_basis(cell)
     assert [ref.number for ref in refs] == ["60/2014/QH13", "123/2015/NĐ-CP", "01/2024/QĐ-TTg"]
+    assert [ref.kind for ref in refs] == ["Luật", "Nghị định", "Quyết định"]
     assert refs[0].title == "Luật Hộ tịch"
     assert refs[1].title.startswith("Nghị định số 123/2015/NĐ-CP")
+    assert refs[1].date == dt.date(2015, 11, 15)
 
 
 def test_result_strips_codes_and_page_furniture():
