@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import runtime
-from bot.knowledge.entries import procedure_entries
+from bot.knowledge.entries import procedure_entries, with_provenance
 from bot.knowledge.schema import Channel, Document, Entry
 from bot.portal.requirements import lookup_requirements
 
@@ -24,7 +24,7 @@ async def live_answer(entry: Entry) -> str | None:
     successor = kb.procedures.get(procedure.superseded_by) if procedure.superseded_by else None
     requirements = await lookup_requirements(successor or procedure, runtime.portal())
     if requirements.source != "portal":
-        return f"{entry.answer}\n\n{requirements.provenance}"
+        return f"{entry.answer}\n\n{requirements.provenance}"  # a warning, not a second source
     current = successor or procedure
     live = current.effective().model_copy(
         update={
@@ -36,9 +36,9 @@ async def live_answer(entry: Entry) -> str | None:
             "data_date": requirements.data_date,
         }
     )
-    notice = kb.site.notices.district_abolished if kb.site else None
+    rules = kb.answer_rules
     rendered = (
-        procedure_entries(procedure, notice, live) if successor else procedure_entries(live, notice)
+        procedure_entries(procedure, rules, live) if successor else procedure_entries(live, rules)
     )
     answer = next(e.answer for e in rendered if e.topic == entry.topic)
-    return f"{answer}\n\n{requirements.provenance}"
+    return with_provenance(answer, requirements.provenance)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from bot.knowledge.answer_rules import AnswerRules, ProvenanceRules
 from bot.knowledge.documents import render_documents
 from bot.knowledge.legal import citation
 from bot.knowledge.schema import (
@@ -62,9 +63,8 @@ QUESTION_TEMPLATES: dict[Topic, tuple[str, ...]] = {
     "can_cu": ("Căn cứ pháp lý của {name}?", "{name} theo văn bản nào?"),
     "truc_tuyen": ("{name} có làm online được không?", "Nộp trực tuyến {name} thế nào?"),
 }
-DISTRICT_LEVEL = "cấp huyện"
-DISTRICT_PATTERN = re.compile(r"cấp huyện|\bhuyện\b|\bquận\b", re.IGNORECASE)
 _BULLET = "\n- "
+PARAGRAPH = "\n\n"
 MAX_STEPS = 10
 _NUMBERED = re.compile(r"^(?:Bước\s*\d+|\d+[.)]|[a-zđ]\))", re.IGNORECASE)
 
@@ -298,9 +298,38 @@ def _lead_in(proc: Procedure, current: Procedure) -> str | None:
     return None
 
 
-def _footer(proc: Procedure, link: str) -> str:
-    date = proc.answer_date.strftime("%d/%m/%Y")
-    return f"Nguồn: {link} (dữ liệu cập nhật ngày {date})."
+def _provenance(
+    record: Procedure, topic: Topic, has_facts: bool, link: str, rules: ProvenanceRules
+) -> str:
+    """The one line saying which source the answer's facts come from, and that source's date.
+
+    A record on the province's list has its name, field and service level from the list; its
+    documents, fees, steps… come from the national record joined to it, if any. A missing fact
+    cites the source that names the procedure. Staff's check date wins when it is newer.
+    """
+    shown = record.effective()
+    listed = bool(record.province_codes)
+    national = bool(record.links.national) or record.source == "national"
+    list_facts = topic == "tong_quan" or (topic == "truc_tuyen" and bool(shown.service_level))
+    uses_national = national and (has_facts or not listed)
+    uses_list = listed and (not uses_national or list_facts)
+    labels = [
+        (rules.national, record.data_date) if uses_national else None,
+        (rules.provincial_list, rules.provincial_list_before) if uses_list else None,
+    ]
+    used = [label for label in labels if label]
+    checked = record.overrides.checked_date if record.overrides else None
+    if checked and checked > record.data_date:
+        names = rules.joiner.join(label.name for label, _ in used)
+        sources = rules.staff_check.format(sources=names, date=f"{checked:%d/%m/%Y}")
+    else:
+        sources = rules.joiner.join(rules.source(label, date) for label, date in used)
+    return rules.line.format(sources=sources, link=link)
+
+
+def with_provenance(answer: str, line: str) -> str:
+    """``answer`` with its provenance line (always the last paragraph) replaced by ``line``."""
+    return f"{answer.rsplit(PARAGRAPH, 1)[0]}{PARAGRAPH}{line}"
 
 
 def _without_greeting(text: str) -> str:
@@ -311,17 +340,19 @@ def _without_greeting(text: str) -> str:
 
 def procedure_entries(
     procedure: Procedure,
-    district_notice: str | None,
+    rules: AnswerRules,
     superseding: Procedure | None = None,
 ) -> list[Entry]:
-    """One entry per topic for ``procedure``.
+    """One entry per topic for ``procedure``, following ``rules`` (``answers.yml``).
 
-    ``district_notice`` is appended to answers whose facts name a district-level body.
-    ``superseding`` is the newer national record that replaces this one: the answers then give
-    that record's facts and say so.
+    The district notice goes with every answer whose text (lead-in, facts or "no information")
+    names a district-level body; another province's offices are localized; the answer ends with
+    one provenance line. ``superseding`` is the newer national record that replaces this one: the
+    answers then give that record's facts and say so.
     """
     proc = procedure.effective()
-    renderer = _Renderer(superseding or procedure)
+    record = superseding or procedure
+    renderer = _Renderer(rules.localizer.procedure(record))
     current = superseding.effective() if superseding else proc
     link = _link(current)
     lead_in = _lead_in(proc, current)
@@ -330,12 +361,11 @@ def procedure_entries(
         render: Callable[[], str | None] = getattr(renderer, topic)
         facts = render()
         body = facts if facts is not None else _missing(topic, renderer.label)
-        # The notice goes with a stated fact naming the district level, and with every answer
-        # (a "no information" one too) of a procedure whose name is a district-level one.
-        said = bool(facts and DISTRICT_PATTERN.search(facts))
-        notice = bool(district_notice and (said or DISTRICT_LEVEL in proc.name.lower()))
         opening = [lead_in, _without_greeting(body)] if superseding else [body, lead_in]
-        parts = [*opening, district_notice if notice else None, _footer(current, link)]
+        said = "\n\n".join(part for part in opening if part)
+        notice = rules.district_notice if rules.names_district_body(said) else None
+        footer = _provenance(record, topic, facts is not None, link, rules.provenance)
+        parts = [said, notice, footer]
         questions = [t.format(name=proc.name) for t in QUESTION_TEMPLATES[topic]]
         entries.append(
             Entry(
@@ -350,14 +380,14 @@ def procedure_entries(
                 answer="\n\n".join(part for part in parts if part),
                 link=link,
                 has_facts=facts is not None,
-                district_notice=notice,
+                district_notice=notice is not None,
                 preferred=proc.preferred and superseding is None,
             )
         )
     return entries
 
 
-def central_entry(procedure: CentralProcedure, data_date: dt.date) -> Entry:
+def central_entry(procedure: CentralProcedure, data_date: dt.date, rules: ProvenanceRules) -> Entry:
     """The one entry of a ministry-only procedure: handled centrally, see the national portal."""
     link = procedure.link or NATIONAL_PORTAL
     agency = f" ({procedure.agency})" if procedure.agency else ""
@@ -365,7 +395,7 @@ def central_entry(procedure: CentralProcedure, data_date: dt.date) -> Entry:
         f"Dạ, thủ tục {_label(procedure.name, procedure.code)} do cơ quan trung ương{agency} giải "
         "quyết, không tiếp nhận tại các cơ quan của tỉnh Lạng Sơn. Anh/chị vui lòng xem hướng dẫn "
         "và nộp hồ sơ trên Cổng Dịch vụ công quốc gia theo đường dẫn dưới đây."
-        f"\n\nNguồn: {link} (dữ liệu cập nhật ngày {data_date:%d/%m/%Y})."
+        f"\n\n{rules.national_line(link, data_date)}"
     )
     return Entry(
         id=f"{procedure.code}:tong_quan",

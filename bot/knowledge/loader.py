@@ -12,6 +12,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.knowledge.answer_rules import AnswerRules, AnswersFile
 from bot.knowledge.entries import central_entry, procedure_entries
 from bot.knowledge.faq import Faq, FaqFile, faq_entry
 from bot.knowledge.schema import CentralIndex, Entry, Procedure
@@ -20,6 +21,7 @@ from bot.knowledge.site import Site
 PROCEDURES_DIR = "procedures"
 CENTRAL_FILE = "central.yml"
 SITE_FILE = "site.yml"
+ANSWERS_FILE = "answers.yml"
 FAQ_DIR = "faq"
 CACHE_PREFIX = "kb-"
 
@@ -68,6 +70,7 @@ class KnowledgeBase:
     procedures: dict[str, Procedure]
     central: CentralIndex | None
     site: Site | None
+    answer_rules: AnswerRules
     faqs: list[Faq] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     source_hash: str = ""
@@ -99,16 +102,26 @@ def load_procedures(kb_dir: Path) -> dict[str, Procedure]:
     return procedures
 
 
-def build_procedure_entries(
-    procedures: dict[str, Procedure], district_notice: str | None
-) -> list[Entry]:
+def build_procedure_entries(procedures: dict[str, Procedure], rules: AnswerRules) -> list[Entry]:
     """Topic entries of every procedure, in code order."""
     entries: list[Entry] = []
     for code in sorted(procedures):
         procedure = procedures[code]
         successor = procedures.get(procedure.superseded_by) if procedure.superseded_by else None
-        entries.extend(procedure_entries(procedure, district_notice, successor))
+        entries.extend(procedure_entries(procedure, rules, successor))
     return entries
+
+
+def load_answer_rules(kb_dir: Path, site: Site | None) -> AnswerRules:
+    """The rules of ``kb_dir/answers.yml`` with the district notice of ``site``; required."""
+    path = kb_dir / ANSWERS_FILE
+    if not path.exists():
+        raise KnowledgeBaseError(path, "missing: answers need answers.yml (see docs/curation.md)")
+    answers = parse_file(path, AnswersFile)
+    try:
+        return AnswerRules.build(answers, site)
+    except ValueError as exc:
+        raise KnowledgeBaseError(path, str(exc)) from exc
 
 
 def load_faqs(kb_dir: Path) -> list[Faq]:
@@ -125,7 +138,7 @@ def load_faqs(kb_dir: Path) -> list[Faq]:
 
 
 def _source_files(kb_dir: Path) -> list[Path]:
-    extra = [kb_dir / CENTRAL_FILE, kb_dir / SITE_FILE]
+    extra = [kb_dir / CENTRAL_FILE, kb_dir / SITE_FILE, kb_dir / ANSWERS_FILE]
     return [
         *procedure_files(kb_dir),
         *sorted((kb_dir / FAQ_DIR).glob("*.yml")),
@@ -136,7 +149,17 @@ def _source_files(kb_dir: Path) -> list[Path]:
 def _code_hash() -> str:
     """Hash of the modules that shape the loaded result, so a code change invalidates caches."""
     package = Path(__file__).parent
-    names = ("loader.py", "schema.py", "entries.py", "documents.py", "faq.py", "site.py")
+    names = (
+        "loader.py",
+        "schema.py",
+        "entries.py",
+        "documents.py",
+        "legal.py",
+        "faq.py",
+        "site.py",
+        "answer_rules.py",
+        "localize.py",
+    )
     return _hash_files(package, [package / name for name in names])
 
 
@@ -188,10 +211,12 @@ def _load(kb_dir: Path, source_hash: str) -> KnowledgeBase:
     faqs = load_faqs(kb_dir)
     if faqs and site is None:
         raise KnowledgeBaseError(site_path, "FAQ answers need site.yml to render")
-    notice = site.notices.district_abolished if site else None
-    entries = build_procedure_entries(procedures, notice)
+    rules = load_answer_rules(kb_dir, site)
+    entries = build_procedure_entries(procedures, rules)
     if central is not None:
-        entries.extend(central_entry(item, central.data_date) for item in central.procedures)
+        entries.extend(
+            central_entry(item, central.data_date, rules.provenance) for item in central.procedures
+        )
     if site is not None:
         entries.extend(faq_entry(faq, site) for faq in faqs)
     return KnowledgeBase(
@@ -199,6 +224,7 @@ def _load(kb_dir: Path, source_hash: str) -> KnowledgeBase:
         procedures=procedures,
         central=central,
         site=site,
+        answer_rules=rules,
         faqs=faqs,
         entries=entries,
         source_hash=source_hash,

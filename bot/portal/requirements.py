@@ -1,7 +1,8 @@
 """Requirements of a procedure: the portal's live data when it answers, the knowledge base otherwise.
 
-The answer always says where it comes from and how fresh it is ("theo dữ liệu cập nhật ngày …"),
-and this lookup never raises a portal error: a silent or failing portal means the knowledge base.
+A live answer's one provenance line names the province's portal and its update date; a knowledge-base
+answer keeps its own provenance line and adds a warning that the portal did not answer. This lookup
+never raises a portal error: a silent or failing portal means the knowledge base.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ class Requirements(BaseModel):
 
     @property
     def provenance(self) -> str:
-        """Where the facts come from, in Vietnamese, for the end of an answer."""
-        day = f"{self.data_date:%d/%m/%Y}"
+        """For the end of an answer: the live source's line, or the portal-silent warning."""
         if self.source == "portal":
-            return f"Theo dữ liệu Cổng dịch vụ công tỉnh, cập nhật ngày {day}."
+            day = f"{self.data_date:%d/%m/%Y}"
+            return f"Nguồn: Cổng Dịch vụ công tỉnh Lạng Sơn (dữ liệu cập nhật ngày {day})."
         return (
-            f"Theo dữ liệu cập nhật ngày {day} (Cổng dịch vụ công tạm thời chưa phản hồi, "
-            "anh/chị nên kiểm tra lại trên Cổng trước khi nộp)."
+            "Cổng Dịch vụ công tỉnh tạm thời chưa phản hồi nên em trả lời theo dữ liệu đã lưu; "
+            "anh/chị nên kiểm tra lại trên Cổng trước khi nộp."
         )
 
 

@@ -284,8 +284,14 @@ def anyio_backend() -> str:
 
 
 def fixture_kb_dir(tmp_path: Path) -> Path:
-    """The fixture procedures written as a knowledge-base directory."""
+    """The fixture procedures written as a knowledge-base directory, with the answer rules."""
+    import shutil
+
     import yaml
+
+    repo_kb = Path(__file__).resolve().parents[2] / "knowledge_base"
+    for name in ("site.yml", "answers.yml"):
+        shutil.copy(repo_kb / name, tmp_path / name)
 
     for procedure in fixture_procedures():
         folder = tmp_path / "procedures" / procedure.field.lower().replace(" ", "-")

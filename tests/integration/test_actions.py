@@ -124,7 +124,8 @@ async def test_question_is_answered_with_the_procedure_and_feedback(portal_up: D
         ActionAnswerQuestion(), tracker("làm giấy khai sinh cho con cần giấy tờ gì")
     )
     assert "1.001193" in messages[0]["text"]
-    assert "Theo dữ liệu Cổng dịch vụ công tỉnh" in messages[0]["text"]
+    assert "Nguồn: Cổng Dịch vụ công tỉnh Lạng Sơn (dữ liệu cập nhật ngày" in messages[0]["text"]
+    assert messages[0]["text"].count("Nguồn:") == 1
     assert messages[1]["text"] == "Câu trả lời có hữu ích không ạ?"
     assert slot(events, "current_procedure") == "1.001193"
     assert slot(events, "last_entry") == "1.001193:ho_so"
@@ -138,6 +139,7 @@ async def test_requirements_fall_back_to_the_knowledge_base_when_the_portal_is_d
     )
     assert "1.001193" in messages[0]["text"]
     assert "chưa phản hồi" in messages[0]["text"]
+    assert messages[0]["text"].count("Nguồn:") == 1
 
 
 async def test_out_of_domain_question_gets_no_invented_answer(portal_up: Dossier) -> None:

@@ -26,7 +26,9 @@ async def test_live_portal_data_is_used_and_labelled(running_portal: RunningPort
     assert [doc.name for doc in answer.documents] == [
         doc.name for doc in permit.effective().documents
     ]
-    assert answer.provenance == "Theo dữ liệu Cổng dịch vụ công tỉnh, cập nhật ngày 01/09/2025."
+    assert answer.provenance == (
+        "Nguồn: Cổng Dịch vụ công tỉnh Lạng Sơn (dữ liệu cập nhật ngày 01/09/2025)."
+    )
 
 
 async def test_knowledge_base_answers_when_the_portal_is_down(refused_url: str) -> None:
@@ -36,8 +38,9 @@ async def test_knowledge_base_answers_when_the_portal_is_down(refused_url: str) 
     assert answer.source == "knowledge_base"
     assert answer.documents[0].name == birth.documents[0].name
     assert answer.channels[0].time == birth.channels[0].time
-    assert "cập nhật ngày 12/06/2025" in answer.provenance
+    assert answer.data_date == birth.answer_date
     assert "chưa phản hồi" in answer.provenance
+    assert "Nguồn:" not in answer.provenance  # the stored answer keeps its one provenance line
 
 
 async def test_knowledge_base_answers_when_the_portal_sends_garbage(

@@ -5,19 +5,39 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from bot.knowledge.answer_rules import AnswerRules
 from bot.knowledge.documents import MAX_DOCUMENTS, is_form
 from bot.knowledge.entries import procedure_entries
-from bot.knowledge.loader import load_procedures
-from bot.knowledge.schema import Document, Procedure
+from bot.knowledge.loader import SITE_FILE, load_answer_rules, load_procedures, parse_file
+from bot.knowledge.schema import Document, LegalRef, Links, Overrides, Procedure
+from bot.knowledge.site import Site
+
+REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
+RULES: AnswerRules = load_answer_rules(REPO_KB, parse_file(REPO_KB / SITE_FILE, Site))
+NOTICE = RULES.district_notice or ""
+NATIONAL_LINK = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/x"
+
+
+def _procedure(**fields: object) -> Procedure:
+    base: dict[str, object] = {
+        "code": "1.000775",
+        "name": "Cấp giấy phép thử",
+        "field": "Thử nghiệm",
+        "source": "national",
+        "data_date": dt.date(2026, 5, 19),
+        "links": Links(national=NATIONAL_LINK),
+    }
+    return Procedure.model_validate({**base, **fields})
+
+
+def _answers(procedure: Procedure, superseding: Procedure | None = None) -> dict[str, str]:
+    return {e.topic or "": e.answer for e in procedure_entries(procedure, RULES, superseding)}
 
 
 def test_documents_everyone_submits_come_before_special_cases() -> None:
-    procedure = Procedure(
+    procedure = _procedure(
         code="1.001193",
         name="Đăng ký khai sinh",
-        field="Hộ tịch",
-        source="national",
-        data_date=dt.date(2026, 5, 19),
         documents=[
             Document(name="Trường hợp trẻ em bị bỏ rơi thì phải có biên bản", copies="1 bản chính"),
             Document(name="Trường hợp đã nộp bản điện tử thì không phải nộp bản giấy."),
@@ -25,30 +45,98 @@ def test_documents_everyone_submits_come_before_special_cases() -> None:
             Document(name="Giấy chứng sinh", copies="1 bản chính"),
         ],
     )
-    answer = next(e.answer for e in procedure_entries(procedure, None) if e.topic == "ho_so")
+    answer = _answers(procedure)["ho_so"]
     order = [answer.index(text) for text in ("Tờ khai", "Giấy chứng sinh", "bỏ rơi", "bản điện tử")]
     assert order == sorted(order)
 
 
 def test_every_answer_of_a_district_level_procedure_carries_the_notice() -> None:
-    notice = "Từ ngày 01/7/2025 không còn cấp huyện."
-    district = Procedure(
-        code="1.000775",
+    district = _procedure(
         name="Tặng giấy khen của Chủ tịch UBND cấp huyện về thành tích đột xuất",
-        field="Thi đua - Khen thưởng",
         source="provincial",
-        data_date=dt.date(2026, 5, 19),
+        province_codes=["1.000775.000.00.00.H37"],
+        links=Links(),
     )
-    entries = procedure_entries(district, notice)
-    assert entries and all(e.district_notice and notice in e.answer for e in entries)
+    entries = procedure_entries(district, RULES)
+    assert entries and all(e.district_notice and NOTICE in e.answer for e in entries)
     plain = district.model_copy(update={"name": "Tặng giấy khen của Chủ tịch UBND cấp xã"})
-    assert not any(e.district_notice for e in procedure_entries(plain, notice))
+    assert not any(e.district_notice for e in procedure_entries(plain, RULES))
 
 
-KB_DIR = Path(__file__).resolve().parents[2] / "knowledge_base"
+def test_a_superseded_district_record_says_so_with_the_notice() -> None:
+    old = _procedure(
+        code="1.003605",
+        name="Phê duyệt kế hoạch khuyến nông địa phương (cấp huyện)",
+        source="provincial",
+        province_codes=["1.003605.000.00.00.H37"],
+        links=Links(),
+        superseded_by="1.003618",
+    )
+    new = _procedure(code="1.003618", name="Phê duyệt kế hoạch khuyến nông địa phương")
+    answers = _answers(old, new)
+    assert all(NOTICE in answer and "(cấp huyện)" in answer for answer in answers.values())
 
 
-def _procedure(documents: list[Document], code: str = "1.000001") -> Procedure:
+def test_district_words_that_name_no_body_get_no_notice() -> None:
+    for words in (
+        "Hỗ trợ đầu tư trên địa bàn các huyện nghèo",
+        "Cấp phép thi công trên đường huyện",
+        "Nộp tại số 1 phố Điện Biên Phủ, quận Ba Đình",
+        "Đối tượng thay đổi nơi cư trú giữa các quận, huyện",
+    ):
+        procedure = _procedure(agency="Sở Tài chính", result=words, conditions=[words])
+        assert not any(e.district_notice for e in procedure_entries(procedure, RULES)), words
+    body = _procedure(steps=["Nộp hồ sơ tại Ủy ban nhân dân huyện nơi cư trú."])
+    assert NOTICE in _answers(body)["trinh_tu"]
+    assert NOTICE not in _answers(body)["ho_so"]
+
+
+def test_another_provinces_offices_become_lang_son_ones() -> None:
+    procedure = _procedure(
+        agency="Kho bạc Nhà nước khu vực, Sở Tư pháp Thành phố Hà Nội",
+        address="Bộ phận Một cửa Cơ quan Bộ Xây dựng, địa chỉ: tầng 1, số 65 Quán Sứ, "
+        "Phường Cửa Nam, Thành phố Hà Nội",
+        steps=[
+            "Cục Hàng hải và Đường thủy Việt Nam, Sở Xây dựng, Sở Giao thông công chánh TP Hồ "
+            "Chí Minh thẩm định hồ sơ.",
+            "Ngân hàng Nhà nước chi nhánh thành phố Hồ Chí Minh trả kết quả.",
+        ],
+        legal_basis=[LegalRef(title="Nghị quyết thí điểm cho chính quyền Thành phố Hồ Chí Minh")],
+    )
+    answers = _answers(procedure)
+    assert "Kho bạc Nhà nước khu vực, Sở Tư pháp tỉnh Lạng Sơn giải quyết" in answers["noi_nop"]
+    assert "Địa chỉ tiếp nhận: Bộ phận Một cửa Cơ quan Bộ Xây dựng." in answers["noi_nop"]
+    steps = answers["trinh_tu"]
+    assert "Cục Hàng hải và Đường thủy Việt Nam, Sở Xây dựng thẩm định" in steps
+    assert "cơ quan có thẩm quyền tại tỉnh Lạng Sơn (tra cứu trên Cổng Dịch vụ công" in steps
+    for topic, answer in answers.items():
+        if topic != "can_cu":
+            assert "Hà Nội" not in answer and "Hồ Chí Minh" not in answer, topic
+    assert "Thành phố Hồ Chí Minh" in answers["can_cu"]
+
+
+def test_provenance_names_the_source_of_the_facts_and_its_date() -> None:
+    national = _answers(_procedure(result="Giấy phép"))
+    assert national["ket_qua"].endswith(
+        f"Nguồn: Cổng Dịch vụ công quốc gia (dữ liệu ngày 19/05/2026) – {NATIONAL_LINK}"
+    )
+    listed = _procedure(
+        source="provincial",
+        province_codes=["1.000775.000.00.00.H37"],
+        links=Links(province="http://dichvucong.langson.gov.vn/x"),
+    )
+    for answer in _answers(listed).values():
+        assert answer.count("Nguồn:") == 1
+        assert "danh mục thủ tục hành chính tỉnh Lạng Sơn (công bố trước ngày 01/07/2025)" in answer
+        assert "2026" not in answer
+    checked = _procedure(result="Giấy phép", overrides=Overrides(checked_date=dt.date(2026, 6, 1)))
+    assert (
+        "Cổng Dịch vụ công quốc gia (cán bộ kiểm tra lại ngày 01/06/2026)"
+        in (_answers(checked)["ket_qua"])
+    )
+
+
+def _with_documents(documents: list[Document], code: str = "1.000001") -> Procedure:
     return Procedure(
         code=code,
         name="Thủ tục thử",
@@ -60,7 +148,7 @@ def _procedure(documents: list[Document], code: str = "1.000001") -> Procedure:
 
 
 def _documents_answer(procedure: Procedure) -> str:
-    return next(e.answer for e in procedure_entries(procedure, None) if e.topic == "ho_so")
+    return next(e.answer for e in procedure_entries(procedure, RULES) if e.topic == "ho_so")
 
 
 def _blocks(answer: str) -> list[list[str]]:
@@ -76,7 +164,7 @@ def _blocks(answer: str) -> list[list[str]]:
 
 def test_the_application_form_comes_first() -> None:
     answer = _documents_answer(
-        _procedure(
+        _with_documents(
             [
                 Document(name="Giấy chứng sinh", copies="1 bản chính"),
                 Document(name="Văn bản ủy quyền", copies="1 bản chính"),
@@ -97,7 +185,7 @@ def test_special_cases_sit_under_their_own_heading_after_everyones_documents() -
     submit, show = "Giấy tờ phải nộp", "Giấy tờ phải xuất trình"
     proxy = "Trường hợp ủy quyền thực hiện thủ tục"
     answer = _documents_answer(
-        _procedure(
+        _with_documents(
             [
                 Document(
                     name="Trường hợp trẻ bị bỏ rơi: biên bản", copies="1 bản chính", group=submit
@@ -132,7 +220,7 @@ def test_special_cases_sit_under_their_own_heading_after_everyones_documents() -
 
 def test_repeated_rows_are_shown_once_with_all_they_say() -> None:
     answer = _documents_answer(
-        _procedure(
+        _with_documents(
             [
                 Document(
                     name="Giấy đề nghị cấp giấy phép theo mẫu", copies="1 bản chính", form="TM.docx"
@@ -154,7 +242,7 @@ def test_repeated_rows_are_shown_once_with_all_they_say() -> None:
 
 
 def test_the_identity_card_record_lists_its_form_once_and_first() -> None:
-    procedure = load_procedures(KB_DIR)["1.014062"]
+    procedure = load_procedures(REPO_KB)["1.014062"]
     assert sum(d.name.startswith("Phiếu CC01") for d in procedure.documents) == 2
     (lines,) = _blocks(_documents_answer(procedure))
     assert lines[0].startswith("- Phiếu đề nghị giải quyết thủ tục về căn cước (Mẫu DC02")
@@ -174,11 +262,11 @@ def test_a_long_list_opens_with_a_summary_of_what_everyone_brings() -> None:
         Document(name="Trường hợp trẻ bị bỏ rơi: biên bản", copies="1 bản chính"),
         Document(name="Đối với trẻ sinh ở nước ngoài: giấy tờ chứng minh", copies="1 bản sao"),
     ]
-    answer = _documents_answer(_procedure(documents))
+    answer = _documents_answer(_with_documents(documents))
     summary = "Anh/chị cần chuẩn bị: Tờ khai đăng ký; Giấy chứng sinh; Giấy tờ tùy thân."
     assert summary in answer
     assert answer.index(summary) < answer.index("- Tờ khai đăng ký")
-    short = _documents_answer(_procedure(documents[:5]))
+    short = _documents_answer(_with_documents(documents[:5]))
     assert "Anh/chị cần chuẩn bị" not in short
 
 
@@ -189,7 +277,7 @@ def test_the_count_of_what_is_left_out_is_true() -> None:
     ]
     notes = [Document(name=f"Lưu ý số {i}", group="Lưu ý") for i in range(3)]
     repeated = [Document(name="giấy tờ số 1", copies="1 bản chính"), cases[0]]
-    answer = _documents_answer(_procedure([*everyone, *repeated, *cases, *notes]))
+    answer = _documents_answer(_with_documents([*everyone, *repeated, *cases, *notes]))
     shown = sum(len(block) for block in _blocks(answer))
     assert shown == MAX_DOCUMENTS
     assert "Trang thủ tục còn 3 mục cho các trường hợp riêng và 3 lưu ý;" in answer
@@ -197,7 +285,7 @@ def test_the_count_of_what_is_left_out_is_true() -> None:
 
 
 def test_every_documents_answer_of_the_knowledge_base_reads_in_order() -> None:
-    procedures = load_procedures(KB_DIR)
+    procedures = load_procedures(REPO_KB)
     checked = 0
     for code, procedure in procedures.items():
         if not procedure.effective().documents:

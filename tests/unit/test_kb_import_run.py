@@ -19,6 +19,7 @@ from bot.knowledge.stats import kb_stats
 ROOT = Path(__file__).resolve().parent.parent.parent
 SOURCE = ROOT / "tests" / "fixtures" / "source"
 SITE = ROOT / "knowledge_base" / "site.yml"
+ANSWERS = ROOT / "knowledge_base" / "answers.yml"
 DATA_DATE = "2026-05-19"
 runner = CliRunner()
 
@@ -57,6 +58,7 @@ def kb_dir(tmp_path: Path) -> Path:
     target = tmp_path / "kb"
     target.mkdir()
     shutil.copy(SITE, target / "site.yml")
+    shutil.copy(ANSWERS, target / "answers.yml")
     run_import(target)
     return target
 
@@ -234,6 +236,7 @@ def test_import_is_deterministic(kb_dir: Path, tmp_path: Path):
     other = tmp_path / "other"
     other.mkdir()
     shutil.copy(SITE, other / "site.yml")
+    shutil.copy(ANSWERS, other / "answers.yml")
     run_import(other)
     assert snapshot(other) == first
 

@@ -95,6 +95,8 @@ def write_kb(
     settings, out-of-scope corpus and models."""
     kb_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO_KB / "search.yml", kb_dir / "search.yml")
+    for name in ("site.yml", "answers.yml"):  # answers are rendered by their rules
+        shutil.copy(REPO_KB / name, kb_dir / name)
     shutil.copy(REPO_KB / OUTSIDE_FILE, kb_dir / OUTSIDE_FILE)
     shutil.copytree(REPO_KB / MODEL_DIR, kb_dir / MODEL_DIR, dirs_exist_ok=True)
     for code, (name, field) in names.items():

@@ -73,6 +73,8 @@ def write_kb(kb_dir: Path) -> None:
     config = yaml.safe_load((REPO_KB / "search.yml").read_text(encoding="utf-8"))
     config["training"].update(folds=2, rounds=20, min_data_in_leaf=2, num_leaves=4)
     (kb_dir / "search.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    for name in ("site.yml", "answers.yml"):  # answers are rendered by their rules
+        shutil.copy(REPO_KB / name, kb_dir / name)
     (kb_dir / OUTSIDE_FILE).write_text(
         yaml.safe_dump({"categories": OUTSIDE}, allow_unicode=True), encoding="utf-8"
     )
