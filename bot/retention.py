@@ -13,6 +13,8 @@ from sqlalchemy.exc import NoSuchTableError
 
 from bot.inbox.store import InboxStore
 
+POSTGRES_DRIVER = "postgresql+psycopg"
+"""The PostgreSQL driver this project installs (psycopg 3)."""
 TRACKER_EVENTS_TABLE = "events"
 """The table of Rasa's SQL tracker store: one row per event (sender_id, timestamp, data…)."""
 
@@ -45,9 +47,10 @@ def tracker_store(endpoints: Path) -> TrackerStoreInfo:
     dialect = str(config.get("dialect", "sqlite"))
     database = config.get("db")
     if dialect == "sqlite" and database and not Path(database).is_absolute():
+        # Rasa opens it relative to its working directory: the repository root, next to the file.
         database = str(endpoints.resolve().parent / database)
     url = URL.create(
-        drivername=dialect,
+        drivername=POSTGRES_DRIVER if dialect in {"postgresql", "postgres"} else dialect,
         username=config.get("username"),
         password=config.get("password"),
         host=config.get("url"),

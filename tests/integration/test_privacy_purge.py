@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select, update
 
 from bot.inbox.models import Feedback, HandoverRequest
 from bot.inbox.store import PURGED, InboxStore
+from bot.retention import tracker_store
 from bot.settings import REPO_ROOT
 
 RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
@@ -108,3 +109,16 @@ def test_purge_says_so_when_rasa_keeps_conversations_in_memory(tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert "in memory" in done.stdout
+
+
+def test_tracker_store_is_read_from_endpoints(tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        "tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: db.internal\n  port: 5432\n"
+        "  db: rasa\n  username: rasa\n  password: secret\n",
+        encoding="utf-8",
+    )
+    store = tracker_store(endpoints)
+    assert store.url == "postgresql+psycopg://rasa:secret@db.internal:5432/rasa"
+    ours = tracker_store(REPO_ROOT / "endpoints.yml")
+    assert ours.kind == "sql" and ours.url == f"sqlite:///{REPO_ROOT / '.build/rasa-tracker.db'}"
