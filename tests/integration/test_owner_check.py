@@ -23,7 +23,7 @@ from actions.dossier import ActionCheckDossier, ActionDossierDetails
 from bot import runtime
 from bot.gateway.app import create_app as create_gateway
 from bot.portal.client import PortalClient
-from bot.portal.errors import Throttled, VerificationFailed
+from bot.portal.errors import InvalidProof, Throttled, VerificationFailed
 from bot.portal_service import tables
 from bot.portal_service.app import create_app
 from bot.portal_service.db import make_engine, make_sessionmaker
@@ -212,3 +212,14 @@ def test_the_gateway_assigns_the_client_id_from_the_connection_not_the_sender() 
     assert len(clients) == 1
     (client,) = clients
     assert client.startswith("web:") and "127.0.0.1" not in client
+
+
+@pytest.mark.parametrize("last4", ["١٢٣٤", "１２３４", "¹²³⁴", "12 4"])
+async def test_the_client_never_sends_other_digits(portal: RunningPortal, last4: str) -> None:
+    row = _rows(portal, 1, offset=60)[0]
+    async with PortalClient(portal.client_config()) as client:
+        with pytest.raises(InvalidProof):
+            await client.get_dossier(row.code, "web:unicode", last4=last4)
+        with pytest.raises(InvalidProof):
+            await client.get_dossier(row.code, "web:ñ")
+        assert (await client.get_dossier(row.code, "web:unicode")).verified is False

@@ -289,6 +289,9 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(
     "headers",
     [
         {"X-Owner-Proof": "12a4", "X-End-User": "user-1"},
+        {"X-Owner-Proof": "١٢٣٤".encode(), "X-End-User": "user-1"},
+        {"X-Owner-Proof": "１２３４".encode(), "X-End-User": "user-1"},
+        {"X-Owner-Proof": "1234", "X-End-User": "zalo:ñ".encode()},
         {"X-Owner-Proof": "<b>1</b>", "X-End-User": "user-1"},
         {"X-Owner-Proof": "1234", "X-End-User": "x'; DELETE FROM dossiers;--"},
         {"X-Owner-Proof": "1234", "X-End-User": "u" * 2000},
@@ -296,7 +299,7 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(
     ],
 )
 async def test_bad_proofs_are_refused_before_any_attempt_is_recorded(
-    running_portal: RunningPortal, headers: dict[str, str]
+    running_portal: RunningPortal, headers: dict[str, str | bytes]
 ) -> None:
     row = _dossiers(running_portal, DossierStatus.OVERDUE)[0]
     before = _row_counts(running_portal)
