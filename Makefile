@@ -23,6 +23,9 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_NUM_THREADS := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Development secrets (the portal API key, the privacy hash key) are refused unless this says
+# development; production sets ISEE_ENV=production and real secrets (docs/privacy.md).
+export ISEE_ENV ?= development
 
 RASA_DATA := $(shell find data rasa_components -name "*.yml" -o -name "*.py" 2>/dev/null) config.yml domain.yml
 KB_FILES := $(shell find knowledge_base -name '*.yml' 2>/dev/null)

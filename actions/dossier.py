@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import structlog
@@ -14,7 +13,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.replies import HUMAN_BUTTON, procedure_reminder
 from bot import runtime
-from bot.portal.client import OwnerProof
 from bot.portal.codes import find_dossier_code
 from bot.portal.errors import (
     InvalidCode,
@@ -26,6 +24,7 @@ from bot.portal.errors import (
     VerificationFailed,
 )
 from bot.portal.models import Dossier
+from bot.portal.owner import LastFourStatus, client_id, read_last_four, wait_text
 from bot.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -33,8 +32,12 @@ log = structlog.get_logger(__name__)
 MAX_REASKS = 2
 CODE_EXAMPLE = "000.00.20.H37-250612-0001"
 ASK_LAST4 = (
-    "Dạ, để xem thông tin cá nhân trên hồ sơ, anh/chị vui lòng nhập 4 số cuối của số điện thoại "
-    "hoặc số định danh (CCCD) đã khai trong hồ sơ ạ."
+    "Dạ, để xem bước xử lý, hạn trả kết quả, việc cần làm và lịch sử hồ sơ, anh/chị vui lòng "
+    "nhập 4 số cuối của số điện thoại đã khai khi nộp hồ sơ ạ."
+)
+ASK_ASCII_LAST4 = (
+    "Dạ, em chưa đọc được các chữ số vừa nhập. Anh/chị vui lòng gõ 4 số cuối của số điện thoại "
+    "bằng chữ số thông thường 0–9 (ví dụ: 5678) ạ."
 )
 
 
@@ -42,10 +45,14 @@ def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-def four_digits(text: str) -> str | None:
-    """The last group of exactly four digits in a message ("4 số cuối là 5678" → "5678")."""
-    groups = re.findall(r"(?<!\d)\d{4}(?!\d)", text)
-    return groups[-1] if groups else None
+def portal_client_id(tracker: Tracker) -> str:
+    """The end client's id the gateway assigned (see ``bot.portal.owner.client_id``)."""
+    metadata = tracker.latest_message.get("metadata")
+    return client_id(
+        metadata if isinstance(metadata, dict) else None,
+        tracker.sender_id,
+        get_settings().privacy_hash_key,
+    )
 
 
 def _date(value: dt.datetime) -> str:
@@ -61,39 +68,42 @@ def _unavailable_text() -> str:
 
 
 def status_text(dossier: Dossier) -> str:
-    """The status reply: what, where, since when, until when, and what to do next."""
-    lines = [
-        f"Dạ, hồ sơ {dossier.code} – {dossier.procedure.name}:",
-        f"- Trạng thái: {dossier.status_label}",
-        f"- Bước hiện tại: {dossier.current_step}",
-        f"- Cơ quan tiếp nhận: {dossier.agency.name}",
-        f"- Ngày nộp: {_date(dossier.submitted_at)}; hạn trả kết quả: {_date(dossier.due_at)}",
-        f"- Việc anh/chị cần làm: {dossier.next_step.text}",
-    ]
-    if dossier.next_step.documents:
-        lines.append("  Giấy tờ cần bổ sung: " + "; ".join(dossier.next_step.documents))
-    if dossier.next_step.fee:
-        lines.append(f"  Số tiền cần nộp: {dossier.next_step.fee}")
-    lines.append(f"- Người nộp: {dossier.applicant.name}")
-    lines.append(
-        "Để xem thông tin cá nhân và lịch sử xử lý, anh/chị nhập 4 số cuối số điện thoại hoặc số "
-        "định danh đã khai trong hồ sơ ạ."
+    """The public reply: status and procedure, then how to see the rest."""
+    return "\n".join(
+        [
+            f"Dạ, hồ sơ {dossier.code} – {dossier.procedure.name}:",
+            f"- Trạng thái: {dossier.status_label}",
+            ASK_LAST4,
+        ]
     )
-    return "\n".join(lines)
 
 
 def details_text(dossier: Dossier) -> str:
-    """Personal details and history, shown only after the second factor matched."""
-    applicant = dossier.applicant
-    lines = [f"Dạ, thông tin hồ sơ {dossier.code} (đã xác minh):", f"- Người nộp: {applicant.name}"]
-    if applicant.phone:
-        lines.append(f"- Số điện thoại: {applicant.phone}")
-    if applicant.address:
-        lines.append(f"- Địa chỉ: {applicant.address}")
+    """Everything else, shown only after the owner check passed."""
+    details = dossier.details
+    if details is None:
+        return status_text(dossier)
+    lines = [
+        f"Dạ, hồ sơ {dossier.code} – {dossier.procedure.name} (đã xác minh):",
+        f"- Trạng thái: {dossier.status_label}",
+        f"- Bước hiện tại: {details.current_step}",
+        f"- Cơ quan tiếp nhận: {details.agency.name}",
+        f"- Ngày nộp: {_date(details.submitted_at)}; hạn trả kết quả: {_date(details.due_at)}",
+        f"- Việc anh/chị cần làm: {details.next_step.text}",
+    ]
+    if details.next_step.documents:
+        lines.append("  Giấy tờ cần bổ sung: " + "; ".join(details.next_step.documents))
+    if details.next_step.fee:
+        lines.append(f"  Số tiền cần nộp: {details.next_step.fee}")
+    lines.append(f"- Người nộp: {details.applicant.name}")
+    lines.append(f"- Số điện thoại: {details.applicant.phone}")
+    lines.append(f"- Địa chỉ: {details.applicant.address}")
     lines.append("- Quá trình xử lý:")
     lines += [
-        f"  {step.at:%d/%m/%Y %H:%M} – {step.step}" + (f" ({step.agency})" if step.agency else "")
-        for step in dossier.history
+        f"  {step.at:%d/%m/%Y %H:%M} – {step.step}"
+        + (f" ({step.agency})" if step.agency else "")
+        + (f": {step.note}" if step.note else "")
+        for step in details.history
     ]
     return "\n".join(lines)
 
@@ -178,7 +188,7 @@ class ActionCheckDossier(Action):
         if not code:
             return reset
         try:
-            dossier = await runtime.portal().get_dossier(code)
+            dossier = await runtime.portal().get_dossier(code, portal_client_id(tracker))
         except NotFound:
             dispatcher.utter_message(
                 text=(
@@ -194,6 +204,15 @@ class ActionCheckDossier(Action):
                 buttons=[{"title": "Nhập lại mã", "payload": "/check_dossier"}],
             )
             return reset
+        except Throttled as exc:
+            dispatcher.utter_message(
+                text=(
+                    "Dạ, anh/chị đã tra cứu nhiều hồ sơ khác nhau trong thời gian ngắn. Anh/chị "
+                    f"vui lòng thử lại sau khoảng {wait_text(exc.retry_after_s)} ạ."
+                ),
+                buttons=[HUMAN_BUTTON],
+            )
+            return reset
         except Unauthorised:
             log.error("portal_refused_api_key")
             dispatcher.utter_message(text=_unavailable_text(), buttons=[HUMAN_BUTTON])
@@ -206,7 +225,7 @@ class ActionCheckDossier(Action):
 
 
 class ActionDossierDetails(Action):
-    """Personal details of the last checked dossier, after the second factor."""
+    """Details of the last checked dossier, after the owner check (4 ASCII digits of the phone)."""
 
     def name(self) -> str:
         return "action_dossier_details"
@@ -215,19 +234,21 @@ class ActionDossierDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         code = tracker.get_slot("checked_dossier")
-        last4 = tracker.get_slot("last4") or four_digits(latest_text(tracker))
+        typed = read_last_four(f"{latest_text(tracker)} {tracker.get_slot('last4') or ''}")
         if not code:
             dispatcher.utter_message(
                 text="Dạ, anh/chị cho em xin mã hồ sơ trước, sau đó mới xác minh 4 số cuối ạ.",
                 buttons=[{"title": "Tra cứu hồ sơ", "payload": "/check_dossier"}],
             )
             return [SlotSet("last4", None)]
-        if not last4 or not str(last4).isdigit() or len(str(last4)) != 4:
-            dispatcher.utter_message(text=ASK_LAST4)
+        if typed.status is not LastFourStatus.FOUND or typed.digits is None:
+            ask = ASK_ASCII_LAST4 if typed.status is LastFourStatus.NOT_ASCII else ASK_LAST4
+            dispatcher.utter_message(text=ask)
             return [SlotSet("last4", None)]
-        proof = OwnerProof(last4=str(last4), sender_id=tracker.sender_id)
         try:
-            dossier = await runtime.portal().get_dossier(code, owner=proof)
+            dossier = await runtime.portal().get_dossier(
+                code, portal_client_id(tracker), last4=typed.digits
+            )
         except VerificationFailed as exc:
             left = (
                 f" Anh/chị còn {exc.attempts_left} lần thử."
@@ -237,11 +258,10 @@ class ActionDossierDetails(Action):
             dispatcher.utter_message(text=f"Dạ, 4 số vừa nhập chưa khớp với hồ sơ.{left}")
             return [SlotSet("last4", None)]
         except Throttled as exc:
-            minutes = max(1, (exc.retry_after_s or 60) // 60)
             dispatcher.utter_message(
                 text=(
-                    "Dạ, anh/chị đã nhập sai quá số lần cho phép nên việc xác minh tạm khóa. "
-                    f"Anh/chị vui lòng thử lại sau khoảng {minutes} phút ạ."
+                    "Dạ, đã nhập sai quá số lần cho phép nên việc xác minh tạm khóa. Anh/chị vui "
+                    f"lòng thử lại sau khoảng {wait_text(exc.retry_after_s)} ạ."
                 ),
                 buttons=[HUMAN_BUTTON],
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import kb_check, kb_data, kb_search, portal, serve
+from bot.commands import kb_check, kb_data, kb_search, portal, privacy, serve
 
 app = typer.Typer(
     help="isee-assistant: Lạng Sơn public-service virtual assistant.", no_args_is_help=True
@@ -16,6 +16,7 @@ app.add_typer(kb_app, name="kb")
 kb_data.register(kb_app)
 serve.register(app)
 portal.register(app)
+privacy.register(app)
 kb_check.register(kb_app)
 kb_search.register(kb_app)
 

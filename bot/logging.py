@@ -1,15 +1,70 @@
-"""Structured logging shared by every process (structlog over the standard library)."""
+"""Structured logging shared by every process (structlog over the standard library).
+
+Every line is scrubbed before it is written: dossier codes and long digit runs (phone and ID
+numbers) become keyed pseudonyms (``bot.privacy``), in structlog events and in standard-library
+records alike (uvicorn's access log prints request paths, which hold dossier codes). Names cannot
+be recognised in free text, so no call site logs one; ``tests/integration/test_privacy_logs.py``
+reads every line of a real run to keep it so.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
+from bot.portal.codes import DOSSIER_IN_TEXT
+from bot.privacy import pseudonym
+from bot.settings import get_settings
 
-def configure_logging(level: str = "INFO", json: bool = False) -> None:
-    """Configure structlog and the standard library once per process."""
+_LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{9,}(?![0-9])")
+
+
+def scrub(text: str, hash_key: str) -> str:
+    """``text`` with every dossier code and every run of 9+ digits replaced by a pseudonym."""
+    text = DOSSIER_IN_TEXT.sub(lambda m: f"dossier#{pseudonym(m.group(0), hash_key)}", text)
+    return _LONG_DIGITS.sub(lambda m: f"digits#{pseudonym(m.group(0), hash_key)}", text)
+
+
+class ScrubPersonalData:
+    """A structlog processor applying ``scrub`` to every string value of an event."""
+
+    def __init__(self, hash_key: str) -> None:
+        self._key = hash_key
+
+    def __call__(
+        self, _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        for name, value in event_dict.items():
+            if isinstance(value, str):
+                event_dict[name] = scrub(value, self._key)
+        return event_dict
+
+
+class ScrubFilter(logging.Filter):
+    """A standard-library filter rendering each record's message scrubbed."""
+
+    def __init__(self, hash_key: str) -> None:
+        super().__init__()
+        self._key = hash_key
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage(), self._key)
+        record.args = None
+        return True
+
+
+def configure_logging(level: str = "INFO", json: bool = False, hash_key: str | None = None) -> None:
+    """Configure structlog and the standard library once per process; ``hash_key`` defaults to
+    ``ISEE_PRIVACY_HASH_KEY``."""
+    key = hash_key if hash_key is not None else get_settings().privacy_hash_key
     logging.basicConfig(level=level.upper(), format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, ScrubFilter) for existing in handler.filters):
+            handler.addFilter(ScrubFilter(key))
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -18,6 +73,7 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso"),
+            ScrubPersonalData(key),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),

@@ -9,6 +9,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT = "development"
+DEV_PORTAL_API_KEY = "dev-portal-key"
+DEV_PRIVACY_HASH_KEY = "dev-privacy-hash-key"
 
 
 class Settings(BaseSettings):
@@ -38,7 +41,7 @@ class Settings(BaseSettings):
 
     # Portal API
     portal_url: str = Field("http://127.0.0.1:8100", description="Portal API base URL")
-    portal_api_key: str = Field("dev-portal-key", description="API key sent to the portal")
+    portal_api_key: str = Field(DEV_PORTAL_API_KEY, description="API key sent to the portal")
     portal_link: str = Field(
         "https://dichvucong.langson.gov.vn", description="Public portal shown to citizens"
     )
@@ -55,9 +58,9 @@ class Settings(BaseSettings):
         None, description="Reference portal database URL (default: SQLite file in build_dir)"
     )
     portal_proof_max_failures: int = Field(
-        5, ge=1, description="Wrong second factors per dossier or user before throttling"
+        5, ge=1, description="Wrong second factors per dossier or client before throttling"
     )
-    portal_proof_window_s: int = Field(900, ge=1, description="Window those failures count in")
+    portal_proof_window_s: int = Field(86_400, ge=1, description="Window those failures count in")
 
     inbox_db_url: str | None = Field(
         None, description="Hand-over and feedback database URL (default: SQLite in build_dir)"
@@ -66,6 +69,22 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    # Hardening: secrets, owner-check limits, personal data (docs/privacy.md)
+    env: str = Field(
+        "production", description="'development' allows the default secrets (make run, tests)"
+    )
+    privacy_hash_key: str = Field(
+        DEV_PRIVACY_HASH_KEY,
+        description="HMAC key pseudonymising dossier codes and client ids in logs and audits",
+    )
+    portal_lookup_max_dossiers: int = Field(
+        20, ge=1, description="Different dossiers one client may look up per lookup window"
+    )
+    portal_lookup_window_s: int = Field(3600, ge=1, description="Window of that lookup limit")
+    privacy_retention_days: int = Field(
+        90, ge=1, description="Days conversations and inbox entries are kept before purging"
+    )
+
 
 def inbox_url(settings: Settings) -> str:
     """The inbox database URL, defaulting to a SQLite file in the build folder."""
@@ -73,6 +92,31 @@ def inbox_url(settings: Settings) -> str:
         return settings.inbox_db_url
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{settings.build_dir / 'inbox.db'}"
+
+
+class InsecureSettingsError(RuntimeError):
+    """A process was asked to start outside development with a development secret."""
+
+
+def refuse_default_secrets(settings: Settings) -> None:
+    """Raise ``InsecureSettingsError`` when a secret keeps its development default while
+    ``ISEE_ENV`` is not ``development``."""
+    if settings.env == DEVELOPMENT:
+        return
+    defaults = [
+        name
+        for name, value, default in (
+            ("ISEE_PORTAL_API_KEY", settings.portal_api_key, DEV_PORTAL_API_KEY),
+            ("ISEE_PRIVACY_HASH_KEY", settings.privacy_hash_key, DEV_PRIVACY_HASH_KEY),
+        )
+        if value == default
+    ]
+    if defaults:
+        raise InsecureSettingsError(
+            f"refusing to start: {' and '.join(defaults)} still hold the public development "
+            f"default while ISEE_ENV={settings.env!r}. Set a secret value (the same on the "
+            "assistant and the portal), or ISEE_ENV=development on a development machine."
+        )
 
 
 @lru_cache

@@ -10,6 +10,7 @@ import typer
 import yaml
 from rich.console import Console
 
+from bot.commands.secrets import secure_settings
 from bot.settings import REPO_ROOT, get_settings
 
 OPENAPI_PATH = REPO_ROOT / "openapi" / "portal-v1.yaml"
@@ -25,7 +26,10 @@ def openapi_yaml() -> str:
     from bot.portal_service.app import create_app
     from bot.portal_service.config import ServiceConfig
 
-    app = create_app(ServiceConfig(db_url="sqlite://", api_key="unused"))
+    unused = {"api_key": "unused", "hash_key": "unused"}
+    limits = {"proof_max_failures": 1, "proof_window_s": 1}
+    lookups = {"lookup_max_dossiers": 1, "lookup_window_s": 1}
+    app = create_app(ServiceConfig(db_url="sqlite://", **unused, **limits, **lookups))
     return yaml.safe_dump(app.openapi(), allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -39,18 +43,21 @@ def serve(
     """Run the reference portal (migrating its database first)."""
     import uvicorn
 
+    from bot.logging import configure_logging
     from bot.portal_service.app import create_app
     from bot.portal_service.config import ServiceConfig
     from bot.portal_service.db import migrate as run_migrations
 
     settings = get_settings()
-    config = ServiceConfig.from_settings(settings)
+    config = ServiceConfig.from_settings(secure_settings())
+    configure_logging(settings.log_level, settings.log_json, settings.privacy_hash_key)
     run_migrations(config.db_url)
     uvicorn.run(
         create_app(config),
         host=host or settings.portal_host,
         port=port or settings.portal_port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go through our handlers, which scrub personal data
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from bot.commands.secrets import secure_settings
 from bot.logging import configure_logging
-from bot.settings import get_settings
 
 serve_app = typer.Typer(help="Start one process of the assistant.", no_args_is_help=True)
 
@@ -19,12 +19,12 @@ def gateway(
     """The FastAPI gateway: web widget, chat API, health."""
     from bot.gateway.app import create_app
 
-    settings = get_settings()
+    settings = secure_settings()
     if host:
         settings.gateway_host = host
     if port:
         settings.gateway_port = port
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings.privacy_hash_key)
     uvicorn.run(
         create_app(settings),
         host=settings.gateway_host,
@@ -44,8 +44,8 @@ def actions(
 
     from bot import runtime
 
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    settings = secure_settings()
+    configure_logging(settings.log_level, settings.log_json, settings.privacy_hash_key)
     runtime.warm_up()
     executor = ActionExecutor()
     executor.register_package("actions")

@@ -45,6 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
         await rasa.aclose()
 
     app = FastAPI(title="isee-assistant gateway", version="1", lifespan=lifespan)
+    app.state.client_hash_key = settings.privacy_hash_key
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.include_router(chat.router)

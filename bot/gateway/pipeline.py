@@ -7,6 +7,7 @@ import structlog
 from bot.channels.models import Reply
 from bot.gateway.errors import ApiError
 from bot.gateway.rasa_client import RasaClient, RasaUnavailableError
+from bot.portal.owner import CLIENT_METADATA_KEY
 
 log = structlog.get_logger(__name__)
 
@@ -35,11 +36,13 @@ class ConversationPipeline:
             )
         return text
 
-    async def handle(self, sender: str, message: str) -> list[Reply]:
-        """Send one message through Rasa and return the assistant's replies."""
+    async def handle(self, sender: str, message: str, client: str | None = None) -> list[Reply]:
+        """Send one message through Rasa and return the assistant's replies; ``client`` is the
+        client id the gateway assigned (``bot.portal.owner``), which the portal limits on."""
         text = self.clean(message)
+        metadata = {CLIENT_METADATA_KEY: client} if client else None
         try:
-            messages = await self._rasa.send(sender, text)
+            messages = await self._rasa.send(sender, text, metadata)
         except RasaUnavailableError as exc:
             log.warning("rasa_unavailable", error=str(exc))
             raise ApiError(

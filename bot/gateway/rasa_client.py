@@ -17,12 +17,15 @@ class RasaClient:
     def __init__(self, base_url: str, timeout_s: float) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
 
-    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
-        """Send one user message; return Rasa's bot messages in order."""
+    async def send(
+        self, sender: str, message: str, metadata: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Send one user message (with metadata the actions read); return Rasa's bot messages."""
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
         try:
-            response = await self._http.post(
-                "/webhooks/rest/webhook", json={"sender": sender, "message": message}
-            )
+            response = await self._http.post("/webhooks/rest/webhook", json=body)
             response.raise_for_status()
         except (httpx.TransportError, httpx.HTTPStatusError) as exc:
             raise RasaUnavailableError(str(exc)) from exc

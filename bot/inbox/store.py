@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, func, select
+import datetime as dt
+
+from sqlalchemy import create_engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.inbox.models import Base, Feedback, HandoverRequest
+
+PURGED = "purged"
+"""Conversation id left on anonymised feedback."""
 
 
 class InboxStore:
@@ -68,3 +73,18 @@ class InboxStore:
                     .order_by(HandoverRequest.created_at)
                 )
             )
+
+    def purge_before(self, cutoff: dt.datetime) -> tuple[int, int]:
+        """Delete hand-over requests (they hold the citizen's words) created before ``cutoff``
+        and anonymise older feedback (the per-entry counts stay for curators). Returns
+        (requests deleted, feedback anonymised)."""
+        with self._session.begin() as session:
+            deleted = session.execute(
+                delete(HandoverRequest).where(HandoverRequest.created_at < cutoff)
+            ).rowcount
+            anonymised = session.execute(
+                update(Feedback)
+                .where(Feedback.created_at < cutoff, Feedback.conversation_id != PURGED)
+                .values(conversation_id=PURGED)
+            ).rowcount
+        return deleted, anonymised

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -15,9 +16,20 @@ class BreakerState(StrEnum):
     HALF_OPEN = "half_open"
 
 
+@dataclass(eq=False)
+class Permit:
+    """Leave to make one call; ``trial`` when it is the half-open state's single trial."""
+
+    trial: bool
+
+
 class CircuitBreaker:
     """Opens after ``failure_threshold`` consecutive failures; after ``reset_after_s`` lets one
     trial call through, closing again on its success and reopening on its failure.
+
+    Every permit must end in ``release`` (in a ``finally``): a trial that ends without an outcome
+    (cancelled, or an unexpected exception) is given back, so the next call can be the trial
+    instead of the circuit staying half-open with a trial that will never report.
 
     Single event loop only (no locking): the portal client is used from one asyncio loop.
     """
@@ -35,7 +47,7 @@ class CircuitBreaker:
         self._clock = clock
         self._failures = 0
         self._opened_at: float | None = None
-        self._trial_in_flight = False
+        self._trial: Permit | None = None
 
     @property
     def state(self) -> BreakerState:
@@ -46,25 +58,31 @@ class CircuitBreaker:
             return BreakerState.HALF_OPEN
         return BreakerState.OPEN
 
-    def allow(self) -> bool:
-        """Whether a call may go out now; in half-open state only one trial at a time."""
+    def allow(self) -> Permit | None:
+        """A permit when a call may go out now (in half-open state one trial at a time)."""
         state = self.state
         if state is BreakerState.CLOSED:
-            return True
-        if state is BreakerState.HALF_OPEN and not self._trial_in_flight:
-            self._trial_in_flight = True
-            return True
-        return False
+            return Permit(trial=False)
+        if state is BreakerState.HALF_OPEN and self._trial is None:
+            self._trial = Permit(trial=True)
+            return self._trial
+        return None
+
+    def release(self, permit: Permit) -> None:
+        """The call of ``permit`` is over, whatever happened; a trial without outcome is given
+        back."""
+        if permit is self._trial:
+            self._trial = None
 
     def record_success(self) -> None:
         """A call succeeded: close the circuit."""
         self._failures = 0
         self._opened_at = None
-        self._trial_in_flight = False
+        self._trial = None
 
     def record_failure(self) -> None:
         """A call failed: count it, and open (or reopen) the circuit at the threshold."""
-        self._trial_in_flight = False
+        self._trial = None
         if self._opened_at is not None:
             self._opened_at = self._clock()
             return

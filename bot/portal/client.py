@@ -1,12 +1,14 @@
 """Async client of the portal API v1: pooled, time-boxed, retried, circuit-broken and typed.
 
 Every failure surfaces as a ``bot.portal.errors.PortalError`` subclass; nothing else escapes.
-Logs carry the endpoint, the dossier or procedure code and the outcome, never personal data.
+Logs carry the endpoint template, a keyed hash of the dossier code (or the procedure code) and the
+outcome, never personal data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from typing import Self, TypeVar
@@ -25,6 +27,7 @@ from bot.portal.breaker import CircuitBreaker
 from bot.portal.codes import normalise_dossier_code, normalise_procedure_code
 from bot.portal.errors import (
     InvalidCode,
+    InvalidProof,
     NotFound,
     PortalError,
     Throttled,
@@ -35,6 +38,7 @@ from bot.portal.errors import (
 from bot.portal.models import (
     API_KEY_HEADER,
     END_USER_HEADER,
+    END_USER_PATTERN,
     OWNER_PROOF_HEADER,
     PROOF_PATTERN,
     Dossier,
@@ -43,8 +47,8 @@ from bot.portal.models import (
     ProcedureRequirements,
     ProcedureSearch,
 )
-from bot.portal.privacy import end_user_key
-from bot.settings import Settings
+from bot.privacy import pseudonym
+from bot.settings import Settings, refuse_default_secrets
 
 log = structlog.get_logger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -57,6 +61,7 @@ class PortalClientConfig(BaseModel):
 
     base_url: str
     api_key: str
+    hash_key: str = Field(min_length=1, description="HMAC key of the dossier codes in logs")
     connect_timeout_s: float = Field(1.0, gt=0)
     read_timeout_s: float = Field(3.0, gt=0)
     budget_s: float = Field(6.0, gt=0, description="Whole call, retries and backoff included")
@@ -69,10 +74,13 @@ class PortalClientConfig(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PortalClientConfig:
-        """The configuration given by ``ISEE_PORTAL_*`` settings."""
+        """The configuration given by ``ISEE_*`` settings; refuses development secrets outside
+        development (``InsecureSettingsError``)."""
+        refuse_default_secrets(settings)
         return cls(
             base_url=settings.portal_url,
             api_key=settings.portal_api_key,
+            hash_key=settings.privacy_hash_key,
             connect_timeout_s=settings.portal_connect_timeout_s,
             read_timeout_s=settings.portal_read_timeout_s,
             budget_s=settings.portal_budget_s,
@@ -80,15 +88,6 @@ class PortalClientConfig(BaseModel):
             breaker_failures=settings.portal_breaker_failures,
             breaker_reset_s=settings.portal_breaker_reset_s,
         )
-
-
-class OwnerProof(BaseModel):
-    """The second factor a citizen gives to see personal details of a dossier."""
-
-    model_config = ConfigDict(frozen=True)
-
-    last4: str = Field(pattern=PROOF_PATTERN, description="Last 4 digits of phone or ID number")
-    sender_id: str = Field(min_length=1, description="Conversation sender, pseudonymised on send")
 
 
 class _Transient(Exception):
@@ -125,42 +124,61 @@ class PortalClient:
 
     async def health(self) -> Health:
         """The portal's health."""
-        return await self._get("/api/v1/health", Health)
+        return await self._get("/api/v1/health", Health, endpoint="/api/v1/health")
 
-    async def get_dossier(self, code: str, owner: OwnerProof | None = None) -> Dossier:
-        """A dossier's status; personal details too when ``owner`` proves ownership.
+    async def get_dossier(self, code: str, client: str, last4: str | None = None) -> Dossier:
+        """A dossier's status; its details too when ``last4`` (the last 4 digits of the phone
+        number it was filed with) matches. ``client`` is the end client's pseudonymous id that
+        the assistant assigned (``bot.portal.owner.client_id``); the portal limits per client.
 
-        Raises ``InvalidCode`` without calling the portal when ``code`` is malformed.
+        Raises ``InvalidCode`` / ``InvalidProof`` without calling the portal on malformed input.
         """
         canonical = normalise_dossier_code(code)
-        headers: dict[str, str] = {}
-        if owner is not None:
-            headers = {
-                OWNER_PROOF_HEADER: owner.last4,
-                END_USER_HEADER: end_user_key(owner.sender_id),
-            }
-        return await self._get(f"/api/v1/dossiers/{canonical}", Dossier, headers=headers)
+        if not re.fullmatch(END_USER_PATTERN, client):
+            raise InvalidProof("malformed client id")
+        headers = {END_USER_HEADER: client}
+        if last4 is not None:
+            if not re.fullmatch(PROOF_PATTERN, last4):
+                raise InvalidProof("the owner proof must be 4 ASCII digits")
+            headers[OWNER_PROOF_HEADER] = last4
+        return await self._get(
+            f"/api/v1/dossiers/{canonical}",
+            Dossier,
+            endpoint="/api/v1/dossiers/{code}",
+            ref=pseudonym(canonical, self.config.hash_key),
+            headers=headers,
+        )
 
     async def get_procedure(self, code: str) -> ProcedureRequirements:
         """Today's requirements of a procedure (base or provincial code)."""
         base = normalise_procedure_code(code)
-        return await self._get(f"/api/v1/procedures/{base}", ProcedureRequirements)
+        return await self._get(
+            f"/api/v1/procedures/{base}",
+            ProcedureRequirements,
+            endpoint="/api/v1/procedures/{code}",
+            ref=base,
+        )
 
     async def search_procedures(self, query: str, limit: int = 10) -> ProcedureSearch:
         """Procedures whose name contains every word of ``query``."""
         params = {"q": query, "limit": str(limit)}
-        return await self._get("/api/v1/procedures", ProcedureSearch, params=params)
+        return await self._get(
+            "/api/v1/procedures", ProcedureSearch, endpoint="/api/v1/procedures", params=params
+        )
 
     async def _get(
         self,
         path: str,
         model: type[ModelT],
         *,
+        endpoint: str,
+        ref: str | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> ModelT:
-        if not self.breaker.allow():
-            log.warning("portal.circuit_open", path=path)
+        permit = self.breaker.allow()
+        if permit is None:
+            log.warning("portal.circuit_open", endpoint=endpoint, ref=ref)
             raise Unavailable("circuit open: the portal failed recently")
         started = time.monotonic()
         try:
@@ -171,7 +189,8 @@ class PortalClient:
             self.breaker.record_failure()
             log.warning(
                 "portal.unavailable",
-                path=path,
+                endpoint=endpoint,
+                ref=ref,
                 error=type(exc).__name__,
                 breaker=self.breaker.state.value,
                 elapsed_s=round(time.monotonic() - started, 3),
@@ -181,10 +200,14 @@ class PortalClient:
             raise Unavailable(f"portal did not answer usefully: {type(exc).__name__}") from exc
         except PortalError as exc:
             self.breaker.record_success()
-            log.info("portal.refused", path=path, error=type(exc).__name__)
+            log.info("portal.refused", endpoint=endpoint, ref=ref, error=type(exc).__name__)
             raise
+        finally:
+            self.breaker.release(permit)
         self.breaker.record_success()
-        log.debug("portal.ok", path=path, elapsed_s=round(time.monotonic() - started, 3))
+        log.debug(
+            "portal.ok", endpoint=endpoint, ref=ref, elapsed_s=round(time.monotonic() - started, 3)
+        )
         return result
 
     async def _send_with_retries(

@@ -15,9 +15,12 @@ from bot.portal.errors import InvalidCode
 MAX_RAW_CODE_CHARS = 64
 """Longest raw input worth parsing; anything longer is rejected before any other work."""
 
+# re.ASCII everywhere: only 0-9 are digits ("١٢٣٤" or "１２３４" is not a code).
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
-_DOSSIER_COMPACT = re.compile(r"(\d{3})(\d{2})(\d{2})([A-Z]\d{2})(\d{6})(\d{4})")
-_PROCEDURE = re.compile(r"(\d)\.(\d{6})(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}(?:\.[A-Z])?)?")
+_DOSSIER_COMPACT = re.compile(r"(\d{3})(\d{2})(\d{2})([A-Z]\d{2})(\d{6})(\d{4})", re.ASCII)
+_PROCEDURE = re.compile(
+    r"(\d)\.(\d{6})(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}(?:\.[A-Z])?)?", re.ASCII
+)
 DOSSIER_CODE_PATTERN = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$"
 
 
@@ -53,15 +56,17 @@ def normalise_procedure_code(raw: str) -> str:
     """
     if len(raw) > MAX_RAW_CODE_CHARS:
         raise InvalidCode("procedure code is too long")
-    match = _PROCEDURE.fullmatch(re.sub(r"\s+", "", raw).upper())
+    match = _PROCEDURE.fullmatch(re.sub(r"\s+", "", raw, flags=re.ASCII).upper())
     if match is None:
         raise InvalidCode("not a procedure code")
     return f"{match.group(1)}.{match.group(2)}"
 
 
-_DOSSIER_IN_TEXT = re.compile(
-    r"\d{3}[\s.\-_/]*\d{2}[\s.\-_/]*\d{2}[\s.\-_/]*[A-Za-z]\d{2}[\s.\-_/]*\d{6}[\s.\-_/]*\d{4}"
+DOSSIER_IN_TEXT = re.compile(
+    r"\d{3}[\s.\-_/]*\d{2}[\s.\-_/]*\d{2}[\s.\-_/]*[A-Za-z]\d{2}[\s.\-_/]*\d{6}[\s.\-_/]*\d{4}",
+    re.ASCII,
 )
+"""A dossier code in any form citizens type, inside a longer text (also used to scrub logs)."""
 
 
 def find_dossier_code(text: str) -> str | None:
@@ -71,7 +76,7 @@ def find_dossier_code(text: str) -> str | None:
     """
     if len(text) > 1000:
         return None
-    for match in _DOSSIER_IN_TEXT.finditer(text):
+    for match in DOSSIER_IN_TEXT.finditer(text):
         try:
             return normalise_dossier_code(match.group(0))
         except InvalidCode:

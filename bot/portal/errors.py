@@ -11,6 +11,10 @@ class InvalidCode(PortalError):
     """The dossier or procedure code is malformed (checked locally and by the portal)."""
 
 
+class InvalidProof(PortalError):
+    """The owner proof or the client id cannot be sent: not 4 ASCII digits, or a malformed id."""
+
+
 class NotFound(PortalError):
     """The portal has no dossier or procedure with this code."""
 
@@ -20,7 +24,7 @@ class Unauthorised(PortalError):
 
 
 class VerificationFailed(PortalError):
-    """The second factor (last 4 digits of phone or ID number) does not match the dossier."""
+    """The owner proof (last 4 digits of the dossier's phone number) does not match."""
 
     def __init__(self, message: str, attempts_left: int | None = None) -> None:
         super().__init__(message)
@@ -28,7 +32,8 @@ class VerificationFailed(PortalError):
 
 
 class Throttled(PortalError):
-    """Too many wrong second factors for this dossier or this user; try again later."""
+    """Too many wrong proofs for this dossier or client, or too many different dossiers looked up
+    by this client; try again after ``retry_after_s``."""
 
     def __init__(self, message: str, retry_after_s: int | None = None) -> None:
         super().__init__(message)

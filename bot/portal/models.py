@@ -16,7 +16,8 @@ API_KEY_HEADER = "X-API-Key"
 OWNER_PROOF_HEADER = "X-Owner-Proof"
 END_USER_HEADER = "X-End-User"
 END_USER_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
-PROOF_PATTERN = r"^\d{4}$"
+PROOF_PATTERN = r"^[0-9]{4}$"
+"""ASCII digits only: ``\\d`` would also accept "١٢٣٤", which cannot travel in an HTTP header."""
 
 
 class _Contract(BaseModel):
@@ -98,13 +99,12 @@ class AgencyRef(_Contract):
 
 
 class Applicant(_Contract):
-    """The applicant: masked unless the caller proved ownership."""
+    """The applicant, sent only to a caller who passed the owner check."""
 
-    verified: bool = Field(description="True when the second factor matched")
-    name: str = Field(description="Full name when verified, else masked like 'Nguyễn V** A**'")
-    phone: str | None = Field(None, description="Masked phone, only when verified")
-    id_number: str | None = Field(None, description="Masked ID number, only when verified")
-    address: str | None = Field(None, description="Address, only when verified")
+    name: str = Field(description="Full name")
+    phone: str = Field(description="Masked phone number, e.g. '*******678'")
+    id_number: str = Field(description="Masked ID number")
+    address: str
 
 
 class NextStep(_Contract):
@@ -116,13 +116,9 @@ class NextStep(_Contract):
     fee: str | None = Field(None, description="Amount to pay")
 
 
-class Dossier(_Contract):
-    """A dossier's status as the portal reports it."""
+class DossierDetails(_Contract):
+    """Everything beyond status and procedure: sent only after the owner check passed."""
 
-    code: str
-    status: DossierStatus
-    status_label: str
-    procedure: ProcedureRef
     agency: AgencyRef
     submitted_at: dt.datetime
     due_at: dt.datetime
@@ -132,6 +128,18 @@ class Dossier(_Contract):
     delivery: DeliveryMethod
     applicant: Applicant
     history: list[HistoryStep]
+
+
+class Dossier(_Contract):
+    """A dossier as the portal reports it: status and procedure to anyone who knows the code
+    (within the lookup limits), the details only to its owner."""
+
+    code: str
+    status: DossierStatus
+    status_label: str
+    procedure: ProcedureRef
+    verified: bool = Field(description="True when the owner check passed in this request")
+    details: DossierDetails | None = Field(None, description="Present only when verified")
 
 
 class RequirementDocument(_Contract):

@@ -29,7 +29,7 @@ from bot.portal_service import tables
 from bot.portal_service.deps import ConfigDep, SessionDep, require_api_key
 from bot.portal_service.errors import ApiError
 from bot.portal_service.text import fold
-from bot.portal_service.verification import verify_owner
+from bot.portal_service.verification import Check
 from bot.portal_service.views import dossier_view, requirements_view
 
 _UNSAFE_QUERY = re.compile(r"[<>;{}`\\\x00-\x1f\x7f]")
@@ -64,25 +64,29 @@ def get_dossier(
     code: str,
     session: SessionDep,
     config: ConfigDep,
+    end_user: Annotated[
+        str,
+        Header(
+            alias=END_USER_HEADER,
+            pattern=END_USER_PATTERN,
+            description="The end client as the calling service identifies it (a pseudonym of the "
+            "channel user id or web client it assigned, never one the end user typed). Trusted "
+            "because the API key authenticates the service; lookup and owner-check limits are "
+            "counted per client.",
+        ),
+    ],
     proof: Annotated[
         str | None,
         Header(
             alias=OWNER_PROOF_HEADER,
             pattern=PROOF_PATTERN,
-            description="Last 4 digits of the phone or ID number on the dossier",
-        ),
-    ] = None,
-    end_user: Annotated[
-        str | None,
-        Header(
-            alias=END_USER_HEADER,
-            pattern=END_USER_PATTERN,
-            description="Pseudonym of the asking user; required with the proof (throttling)",
+            description="Last 4 digits (ASCII 0-9) of the phone number the dossier was filed with",
         ),
     ] = None,
 ) -> Dossier:
-    """A dossier's status by code (any form citizens type). The applicant's name is masked
-    unless a matching proof of ownership is given."""
+    """A dossier by code (any form citizens type): status and procedure, and every other detail
+    only with a matching owner proof. Different dossiers per client and wrong proofs per dossier
+    and per client are limited (429)."""
     try:
         canonical = normalise_dossier_code(code)
     except InvalidCode as exc:
@@ -92,8 +96,8 @@ def get_dossier(
             "Dạ, mã hồ sơ chưa đúng định dạng. Mã hồ sơ có dạng 000.00.20.H37-250612-0001, "
             "in trên giấy tiếp nhận hồ sơ.",
         ) from exc
-    if proof is not None and end_user is None:
-        raise ApiError(400, "invalid_request", f"Dạ, thiếu {END_USER_HEADER} khi xác minh.")
+    check = Check(session, config, end_user, canonical, dt.datetime.now(dt.UTC))
+    check.note_lookup()
     dossier = session.get(
         tables.Dossier,
         canonical,
@@ -111,8 +115,8 @@ def get_dossier(
             "trên giấy tiếp nhận.",
         )
     verified = False
-    if proof is not None and end_user is not None:
-        verify_owner(session, dossier, proof, end_user, config, dt.datetime.now(dt.UTC))
+    if proof is not None:
+        check.verify_owner(dossier, proof)
         verified = True
     return dossier_view(dossier, verified)
 

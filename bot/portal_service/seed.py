@@ -75,7 +75,9 @@ def seed(
     kb_procedures = list(procedures)
     generated = DossierGenerator(dossier_candidates(kb_procedures), seed, now).generate(dossiers)
     for table in (
-        tables.VerificationAttempt,
+        tables.ThrottleCounter,
+        tables.ClientLookup,
+        tables.CheckAudit,
         tables.DossierEvent,
         tables.Dossier,
         tables.ProcedureDocument,

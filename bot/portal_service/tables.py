@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -149,15 +149,34 @@ class DossierEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class VerificationAttempt(Base):
-    """One second-factor check, kept to throttle guessing per dossier and per user."""
+class ThrottleCounter(Base):
+    """One counter per throttled key (a dossier's or a client's owner checks, a client's lookups),
+    counted in fixed windows and only ever changed by one atomic UPDATE … RETURNING."""
 
-    __tablename__ = "verification_attempts"
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    window_started_s: Mapped[float] = mapped_column(Float, doc="Unix time the window began")
+
+
+class ClientLookup(Base):
+    """A dossier a client looked up recently (keyed hash), to count different dossiers."""
+
+    __tablename__ = "client_lookups"
+
+    client_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    dossier_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_s: Mapped[float] = mapped_column(Float, doc="Unix time of the counted lookup")
+
+
+class CheckAudit(Base):
+    """Audit log of owner checks and refused lookups: no dossier code, only its keyed hash."""
+
+    __tablename__ = "check_audit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dossier_code: Mapped[str] = mapped_column(
-        ForeignKey("dossiers.code", ondelete="CASCADE"), index=True
-    )
-    user_key: Mapped[str] = mapped_column(String(128), index=True)
-    succeeded: Mapped[bool] = mapped_column(Boolean)
-    attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    dossier_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_key: Mapped[str] = mapped_column(String(128), index=True)
+    result: Mapped[str] = mapped_column(String(24))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

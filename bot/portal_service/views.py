@@ -10,6 +10,7 @@ from bot.portal.models import (
     Applicant,
     DeliveryMethod,
     Dossier,
+    DossierDetails,
     DossierStatus,
     HistoryStep,
     NextAction,
@@ -19,7 +20,7 @@ from bot.portal.models import (
     RequirementChannel,
     RequirementDocument,
 )
-from bot.portal.privacy import mask_digits, mask_name
+from bot.portal.privacy import mask_digits
 from bot.portal_service import tables
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
@@ -80,41 +81,43 @@ def next_step(dossier: tables.Dossier) -> NextStep:
 
 
 def dossier_view(dossier: tables.Dossier, verified: bool) -> Dossier:
-    """The contract view of a dossier; personal details only when ``verified``."""
+    """The contract view of a dossier: status and procedure for anyone, details only when
+    ``verified`` (see docs/privacy.md for what is public and why)."""
     status = DossierStatus(dossier.status)
+    details = None
     if verified:
-        applicant = Applicant(
-            verified=True,
-            name=dossier.applicant_name,
-            phone=mask_digits(dossier.applicant_phone),
-            id_number=mask_digits(dossier.applicant_id_number),
-            address=dossier.applicant_address,
+        details = DossierDetails(
+            agency=AgencyRef(code=dossier.agency.code, name=dossier.agency.name),
+            submitted_at=dossier.submitted_at,
+            due_at=dossier.due_at,
+            completed_at=dossier.completed_at,
+            current_step=dossier.current_step,
+            next_step=next_step(dossier),
+            delivery=DeliveryMethod(dossier.delivery),
+            applicant=Applicant(
+                name=dossier.applicant_name,
+                phone=mask_digits(dossier.applicant_phone),
+                id_number=mask_digits(dossier.applicant_id_number),
+                address=dossier.applicant_address,
+            ),
+            history=[
+                HistoryStep(
+                    at=event.at,
+                    status=DossierStatus(event.status),
+                    step=event.step,
+                    agency=event.agency,
+                    note=event.note,
+                )
+                for event in dossier.events
+            ],
         )
-    else:
-        applicant = Applicant(verified=False, name=mask_name(dossier.applicant_name))
     return Dossier(
         code=dossier.code,
         status=status,
         status_label=STATUS_LABELS[status],
         procedure=ProcedureRef(code=dossier.procedure.code, name=dossier.procedure.name),
-        agency=AgencyRef(code=dossier.agency.code, name=dossier.agency.name),
-        submitted_at=dossier.submitted_at,
-        due_at=dossier.due_at,
-        completed_at=dossier.completed_at,
-        current_step=dossier.current_step,
-        next_step=next_step(dossier),
-        delivery=DeliveryMethod(dossier.delivery),
-        applicant=applicant,
-        history=[
-            HistoryStep(
-                at=event.at,
-                status=DossierStatus(event.status),
-                step=event.step,
-                agency=event.agency,
-                note=event.note,
-            )
-            for event in dossier.events
-        ],
+        verified=verified,
+        details=details,
     )
 
 

@@ -157,8 +157,10 @@ def test_dossier_status_then_details_after_the_second_factor(stack: Stack) -> No
     assert dossier.code in status
     assert "Chờ bổ sung hồ sơ" in status
     assert dossier.applicant_name not in status
+    assert dossier.current_step not in status
     details = chat.text(dossier.applicant_phone[-4:])
     assert dossier.applicant_name in details
+    assert "Giấy tờ cần bổ sung" in details
 
 
 def test_handover_and_feedback(stack: Stack) -> None:

@@ -30,6 +30,13 @@ from bot.portal_service.seed import SeedReport, seed
 from bot.portal_service.tables import Base
 
 API_KEY = "test-portal-key"
+HASH_KEY = "test-hash-key"
+LIMITS = {
+    "proof_max_failures": 3,
+    "proof_window_s": 600,
+    "lookup_max_dossiers": 12,
+    "lookup_window_s": 600,
+}
 SEED_NOW = dt.datetime.now(dt.UTC)
 
 
@@ -129,6 +136,7 @@ def client_config(base_url: str, **changes: object) -> PortalClientConfig:
     values: dict[str, object] = {
         "base_url": base_url,
         "api_key": API_KEY,
+        "hash_key": HASH_KEY,
         "connect_timeout_s": 0.3,
         "read_timeout_s": 2.0,
         "budget_s": 4.0,
@@ -138,6 +146,12 @@ def client_config(base_url: str, **changes: object) -> PortalClientConfig:
     }
     values.update(changes)
     return PortalClientConfig.model_validate(values)
+
+
+def service_config(db_url: str, **changes: object) -> ServiceConfig:
+    """The reference portal's configuration for tests: test secrets, small limits."""
+    values = {"db_url": db_url, "api_key": API_KEY, "hash_key": HASH_KEY, **LIMITS, **changes}
+    return ServiceConfig.model_validate(values)
 
 
 def loopback_socket() -> socket.socket:
@@ -171,6 +185,7 @@ def serve_app(app: FastAPI) -> Iterator[str]:
 def _reset_postgres(engine: Engine) -> None:
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS verification_attempts"))
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
@@ -198,9 +213,7 @@ def running_portal(portal_db_url: str) -> Iterator[RunningPortal]:
     sessions = make_sessionmaker(engine)
     with sessions() as session:
         report = seed(session, fixture_procedures(), dossiers=180, seed=7, now=SEED_NOW)
-    config = ServiceConfig(
-        db_url=portal_db_url, api_key=API_KEY, proof_max_failures=3, proof_window_s=600
-    )
+    config = service_config(portal_db_url)
     with serve_app(create_app(config)) as base_url:
         yield RunningPortal(base_url, portal_db_url, sessions, report, config)
     engine.dispose()

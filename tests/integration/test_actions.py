@@ -26,12 +26,11 @@ from actions.feedback import ActionRecordFeedback
 from actions.handover import ActionHandover
 from bot import runtime
 from bot.portal_service.app import create_app
-from bot.portal_service.config import ServiceConfig
 from bot.portal_service.db import make_engine, make_sessionmaker, migrate
 from bot.portal_service.seed import seed
 from bot.portal_service.tables import Dossier
 from bot.settings import get_settings
-from tests.integration.conftest import API_KEY, fixture_procedures, serve_app
+from tests.integration.conftest import API_KEY, fixture_procedures, serve_app, service_config
 
 pytestmark = pytest.mark.anyio
 DOMAIN: dict[str, Any] = {}
@@ -45,6 +44,7 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Tracker:
     return Tracker.from_dict(
         {
@@ -54,6 +54,7 @@ def tracker(
                 "text": text,
                 "intent": {"name": intent, "confidence": 0.99},
                 "entities": entities or [],
+                "metadata": metadata or {},
             },
             "events": events or [],
             "active_loop": {"name": active_loop} if active_loop else {},
@@ -86,8 +87,7 @@ def portal_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, D
         dossier = session.scalars(select(Dossier).where(Dossier.status == "processing")).first()
         assert dossier is not None
         session.expunge(dossier)
-    config = ServiceConfig(db_url=url, api_key=API_KEY, proof_max_failures=3, proof_window_s=600)
-    with serve_app(create_app(config)) as base_url:
+    with serve_app(create_app(service_config(url))) as base_url:
         yield base_url, dossier
     engine.dispose()
 
@@ -232,7 +232,7 @@ async def test_reask_shows_the_code_format() -> None:
     assert "000.00.20.H37-250612-0001" in messages[0]["text"]
 
 
-async def test_dossier_status_is_shown_with_a_masked_name(portal_up: Dossier) -> None:
+async def test_dossier_status_shows_status_and_procedure_only(portal_up: Dossier) -> None:
     dossier = portal_up
     messages, events = await run(
         ActionCheckDossier(), tracker(slots={"dossier_code": dossier.code})
@@ -240,7 +240,9 @@ async def test_dossier_status_is_shown_with_a_masked_name(portal_up: Dossier) ->
     text = messages[0]["text"]
     assert dossier.code in text
     assert "Đang giải quyết" in text
-    assert dossier.applicant_name not in text
+    assert "4 số cuối của số điện thoại" in text
+    for private in (dossier.applicant_name, dossier.current_step, dossier.applicant_address):
+        assert private not in text
     assert slot(events, "checked_dossier") == dossier.code
     assert slot(events, "dossier_code") is None
 
@@ -280,7 +282,30 @@ async def test_personal_details_need_the_right_second_factor(portal_up: Dossier)
         ),
     )
     assert dossier.applicant_name in messages[0]["text"]
+    assert dossier.current_step in messages[0]["text"]
     assert "Quá trình xử lý" in messages[0]["text"]
+    assert slot(events, "last4") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "last4"),
+    [("4 số cuối là ١٢٣٤", None), ("１２３４", None), ("số cuối ¹²³⁴ ạ", None), ("", "٥٦٧٨")],
+)
+async def test_digits_other_than_ascii_are_asked_again_politely(
+    portal_up: Dossier, text: str, last4: str | None
+) -> None:
+    messages, events = await run(
+        ActionDossierDetails(),
+        tracker(
+            text,
+            intent="inform_phone_digits",
+            slots={"checked_dossier": portal_up.code, "last4": last4},
+        ),
+    )
+    assert len(messages) == 1
+    assert messages[0]["text"].startswith("Dạ")
+    assert "0–9" in messages[0]["text"]
+    assert portal_up.applicant_name not in messages[0]["text"]
     assert slot(events, "last4") is None
 
 

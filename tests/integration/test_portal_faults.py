@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -86,7 +87,7 @@ async def test_refused_connection_is_unavailable_quickly(refused_url: str) -> No
     async with PortalClient(_config(refused_url)) as portal:
         started = time.monotonic()
         with pytest.raises(Unavailable):
-            await portal.get_dossier("000.00.20.H37-250612-0001")
+            await portal.get_dossier("000.00.20.H37-250612-0001", "web:test")
     assert time.monotonic() - started < 1.0
 
 
@@ -118,6 +119,47 @@ async def test_circuit_opens_fails_fast_and_closes_after_a_good_trial(
 
         misbehaving_portal.mode = "ok"
         time.sleep(0.35)
+        health = await portal.health()
+        assert health.status == "ok"
+        assert portal.breaker.state is BreakerState.CLOSED
+
+
+class Clock:
+    """A monotonic clock the test moves by hand (no sleeping, no timed assertions)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_circuit_recovers_after_its_trial_call_is_cancelled(
+    misbehaving_portal: MisbehavingPortal,
+) -> None:
+    clock = Clock()
+    misbehaving_portal.mode = "error"
+    config = _config(
+        misbehaving_portal.base_url, attempts=1, breaker_failures=1, breaker_reset_s=30.0
+    )
+    async with PortalClient(config, clock=clock) as portal:
+        with pytest.raises(Unavailable):
+            await portal.health()
+        assert portal.breaker.state is BreakerState.OPEN
+        clock.now += 30.0
+        misbehaving_portal.mode = "slow"
+        misbehaving_portal.delay_s = 5.0
+        sent = misbehaving_portal.requests
+        trial = asyncio.create_task(portal.health())
+        while misbehaving_portal.requests == sent:
+            await asyncio.sleep(0.01)
+        with pytest.raises(Unavailable):
+            await portal.health()  # only one trial at a time
+        trial.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await trial
+        assert portal.breaker.state is BreakerState.HALF_OPEN
+        misbehaving_portal.mode = "ok"
         health = await portal.health()
         assert health.status == "ok"
         assert portal.breaker.state is BreakerState.CLOSED

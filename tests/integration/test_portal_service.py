@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
-from bot.portal.client import OwnerProof, PortalClient
+from bot.portal.client import PortalClient
 from bot.portal.errors import (
     InvalidCode,
     NotFound,
@@ -16,8 +16,8 @@ from bot.portal.errors import (
     VerificationFailed,
 )
 from bot.portal.models import STATUS_LABELS, DossierStatus, NextAction
-from bot.portal.privacy import mask_name
 from bot.portal_service import tables
+from bot.privacy import pseudonym
 from tests.integration.conftest import API_KEY, RunningPortal
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -59,7 +59,9 @@ def _row_counts(portal: RunningPortal) -> dict[str, int]:
                 tables.ProcedureChannel,
                 tables.Dossier,
                 tables.DossierEvent,
-                tables.VerificationAttempt,
+                tables.ThrottleCounter,
+                tables.ClientLookup,
+                tables.CheckAudit,
             )
         }
 
@@ -77,65 +79,66 @@ async def test_health_needs_no_key_and_counts_dossiers(running_portal: RunningPo
 
 
 @pytest.mark.parametrize("status", list(DossierStatus))
-async def test_every_status_is_served_masked_and_consistent(
+async def test_every_status_is_public_in_short_and_consistent_in_full(
     running_portal: RunningPortal, status: DossierStatus
 ) -> None:
     row = _dossiers(running_portal, status)[0]
+    client = f"web:status-{status.value}"
     async with PortalClient(running_portal.client_config()) as portal:
-        dossier = await portal.get_dossier(_messy(row.code))
-    assert dossier.code == row.code
-    assert dossier.status is status
-    assert dossier.status_label == STATUS_LABELS[status]
-    assert dossier.procedure.code == row.procedure_code
-    assert dossier.agency.code == row.agency_code
-    assert dossier.applicant.verified is False
-    assert dossier.applicant.name == mask_name(row.applicant_name)
-    assert dossier.applicant.name != row.applicant_name
-    assert dossier.applicant.phone is None and dossier.applicant.address is None
-    assert dossier.history[0].status is DossierStatus.RECEIVED
-    assert dossier.history[-1].status is status or status is DossierStatus.RECEIVED
-    assert [step.at for step in dossier.history] == sorted(step.at for step in dossier.history)
-    assert dossier.next_step.action is EXPECTED_ACTION[status]
-    assert dossier.next_step.text.startswith("Dạ")
+        public = await portal.get_dossier(_messy(row.code), client)
+        full = await portal.get_dossier(row.code, client, last4=row.applicant_phone[-4:])
+    assert public.code == row.code
+    assert public.status is status
+    assert public.status_label == STATUS_LABELS[status]
+    assert public.procedure.code == row.procedure_code
+    assert public.verified is False and public.details is None
+    for secret in (row.applicant_name, row.applicant_address, row.current_step, "history"):
+        assert secret not in public.model_dump_json()
+    details = full.details
+    assert full.verified and details is not None
+    assert details.agency.code == row.agency_code
+    assert details.applicant.name == row.applicant_name
+    assert details.history[0].status is DossierStatus.RECEIVED
+    assert details.history[-1].status is status or status is DossierStatus.RECEIVED
+    assert [step.at for step in details.history] == sorted(step.at for step in details.history)
+    assert details.next_step.action is EXPECTED_ACTION[status]
+    assert details.next_step.text.startswith("Dạ")
     if status is DossierStatus.SUPPLEMENT_REQUIRED:
-        assert dossier.next_step.documents
+        assert details.next_step.documents
     if status is DossierStatus.PAYMENT_REQUIRED:
-        assert dossier.next_step.fee
+        assert details.next_step.fee
 
 
-async def test_second_factor_reveals_details_by_phone_or_id_number(
+async def test_owner_proof_is_the_phone_number_and_logs_hold_no_personal_data(
     running_portal: RunningPortal,
 ) -> None:
-    by_phone, by_id = _dossiers(running_portal, DossierStatus.PROCESSING, 2)
+    row = _dossiers(running_portal, DossierStatus.PROCESSING, 2)[1]
+    client = "zalo:owner-1"
     with capture_logs() as logs:
         async with PortalClient(running_portal.client_config()) as portal:
-            shown = await portal.get_dossier(
-                by_phone.code, OwnerProof(last4=by_phone.applicant_phone[-4:], sender_id="zalo:1")
-            )
-            shown_by_id = await portal.get_dossier(
-                by_id.code, OwnerProof(last4=by_id.applicant_id_number[-4:], sender_id="zalo:1")
-            )
-            with pytest.raises(VerificationFailed):
-                await portal.get_dossier(
-                    by_id.code, OwnerProof(last4=_wrong_last4(by_id), sender_id="zalo:1")
-                )
+            shown = await portal.get_dossier(row.code, client, last4=row.applicant_phone[-4:])
+            if row.applicant_id_number[-4:] != row.applicant_phone[-4:]:
+                with pytest.raises(VerificationFailed):
+                    await portal.get_dossier(row.code, client, last4=row.applicant_id_number[-4:])
     assert logs, "the client logs its calls"
     assert {key for event in logs for key in event} <= {
         "event",
         "log_level",
-        "path",
+        "endpoint",
+        "ref",
         "error",
         "breaker",
         "elapsed_s",
     }
-    assert by_phone.applicant_name not in repr(logs) and "zalo:1" not in repr(logs)
-    assert shown.applicant.verified and shown.applicant.name == by_phone.applicant_name
-    assert shown.applicant.address == by_phone.applicant_address
-    assert shown.applicant.phone is not None
-    assert shown.applicant.phone.endswith(by_phone.applicant_phone[-3:])
-    assert by_phone.applicant_phone not in shown.model_dump_json()
-    assert shown_by_id.applicant.verified
-    assert by_id.applicant_id_number not in shown_by_id.model_dump_json()
+    for secret in (row.applicant_name, row.code, row.applicant_phone[-4:], client):
+        assert secret not in repr(logs)
+    assert shown.details is not None
+    applicant = shown.details.applicant
+    assert shown.verified and applicant.name == row.applicant_name
+    assert applicant.address == row.applicant_address
+    assert applicant.phone.endswith(row.applicant_phone[-3:])
+    assert row.applicant_phone not in shown.model_dump_json()
+    assert row.applicant_id_number not in shown.model_dump_json()
 
 
 def _wrong_last4(row: tables.Dossier) -> str:
@@ -143,7 +146,7 @@ def _wrong_last4(row: tables.Dossier) -> str:
     return next(f"{n:04d}" for n in range(10_000) if f"{n:04d}" not in taken)
 
 
-async def test_wrong_attempts_are_throttled_per_dossier_and_persisted(
+async def test_wrong_attempts_are_throttled_per_dossier_and_audited(
     running_portal: RunningPortal,
 ) -> None:
     row = _dossiers(running_portal, DossierStatus.RESULT_READY)[0]
@@ -153,25 +156,29 @@ async def test_wrong_attempts_are_throttled_per_dossier_and_persisted(
         left = []
         for attempt in range(limit):
             with pytest.raises(VerificationFailed) as failed:
-                await portal.get_dossier(row.code, OwnerProof(last4=wrong, sender_id=f"u{attempt}"))
+                await portal.get_dossier(row.code, f"web:guesser-{attempt}", last4=wrong)
             left.append(failed.value.attempts_left)
         with pytest.raises(Throttled) as throttled:
-            right = OwnerProof(last4=row.applicant_phone[-4:], sender_id="someone-else")
-            await portal.get_dossier(row.code, right)
-        status_only = await portal.get_dossier(row.code)
+            await portal.get_dossier(row.code, "web:someone-else", last4=row.applicant_phone[-4:])
+        status_only = await portal.get_dossier(row.code, "web:someone-else")
     assert left == list(range(limit - 1, -1, -1))
     assert throttled.value.retry_after_s and throttled.value.retry_after_s > 0
-    assert status_only.applicant.verified is False
+    assert status_only.verified is False and status_only.details is None
     with running_portal.sessions() as session:
-        failures = session.scalar(
-            select(func.count())
-            .select_from(tables.VerificationAttempt)
-            .where(tables.VerificationAttempt.dossier_code == row.code)
-        )
-    assert failures == limit
+        audit = session.execute(
+            select(tables.CheckAudit.dossier_hash, tables.CheckAudit.result)
+        ).all()
+    hashes = {dossier_hash for dossier_hash, _ in audit}
+    assert row.code not in hashes and all(row.code not in value for value in hashes)
+    mine = [result for dossier_hash, result in audit if dossier_hash == _hash(running_portal, row)]
+    assert mine.count("wrong") == limit and mine.count("throttled") == 1
 
 
-async def test_wrong_attempts_are_throttled_per_user_across_dossiers(
+def _hash(portal: RunningPortal, row: tables.Dossier) -> str:
+    return pseudonym(row.code, portal.config.hash_key)
+
+
+async def test_wrong_attempts_are_throttled_per_client_across_dossiers(
     running_portal: RunningPortal,
 ) -> None:
     rows = _dossiers(running_portal, DossierStatus.RETURNED, 4)
@@ -179,26 +186,22 @@ async def test_wrong_attempts_are_throttled_per_user_across_dossiers(
     async with PortalClient(running_portal.client_config()) as portal:
         for row in rows[:limit]:
             with pytest.raises(VerificationFailed):
-                await portal.get_dossier(
-                    row.code, OwnerProof(last4=_wrong_last4(row), sender_id="guesser")
-                )
+                await portal.get_dossier(row.code, "web:guesser", last4=_wrong_last4(row))
         fresh = rows[limit]
         with pytest.raises(Throttled):
-            await portal.get_dossier(
-                fresh.code, OwnerProof(last4=fresh.applicant_phone[-4:], sender_id="guesser")
-            )
+            await portal.get_dossier(fresh.code, "web:guesser", last4=fresh.applicant_phone[-4:])
         allowed = await portal.get_dossier(
-            fresh.code, OwnerProof(last4=fresh.applicant_phone[-4:], sender_id="owner")
+            fresh.code, "web:owner", last4=fresh.applicant_phone[-4:]
         )
-    assert allowed.applicant.verified
+    assert allowed.verified
 
 
 async def test_unknown_and_malformed_dossier_codes(running_portal: RunningPortal) -> None:
     async with PortalClient(running_portal.client_config()) as portal:
         with pytest.raises(NotFound):
-            await portal.get_dossier("000.00.20.H37-200101-9999")
+            await portal.get_dossier("000.00.20.H37-200101-9999", "web:unknown")
         with pytest.raises(InvalidCode):
-            await portal.get_dossier("hồ sơ của tôi")
+            await portal.get_dossier("hồ sơ của tôi", "web:unknown")
 
 
 async def test_wrong_api_key_is_unauthorised_and_not_counted_as_outage(
@@ -208,7 +211,7 @@ async def test_wrong_api_key_is_unauthorised_and_not_counted_as_outage(
     async with PortalClient(running_portal.client_config(api_key="stolen")) as portal:
         for _ in range(3):
             with pytest.raises(Unauthorised):
-                await portal.get_dossier(row.code)
+                await portal.get_dossier(row.code, "web:stolen")
         with pytest.raises(Unauthorised):
             await portal.get_procedure("1.001193")
         assert portal.breaker.allow()
@@ -247,13 +250,16 @@ async def test_search_by_name_without_diacritics(running_portal: RunningPortal) 
     assert nothing.items == []
 
 
+CLIENT = {"X-End-User": "web:bad-input"}
+
+
 @pytest.mark.parametrize(
     ("path", "headers", "status", "code"),
     [
-        ("/api/v1/dossiers/" + "9" * 2000, {}, 400, "invalid_code"),
-        ("/api/v1/dossiers/000.00.20.H37-251399-0001", {}, 400, "invalid_code"),
-        ("/api/v1/dossiers/1' OR '1'='1", {}, 400, "invalid_code"),
-        ("/api/v1/dossiers/<img src=x onerror=alert(1)>", {}, 400, "invalid_code"),
+        ("/api/v1/dossiers/" + "9" * 2000, CLIENT, 400, "invalid_code"),
+        ("/api/v1/dossiers/000.00.20.H37-251399-0001", CLIENT, 400, "invalid_code"),
+        ("/api/v1/dossiers/1' OR '1'='1", CLIENT, 400, "invalid_code"),
+        ("/api/v1/dossiers/<img src=x onerror=alert(1)>", CLIENT, 400, "invalid_code"),
         ("/api/v1/procedures/1.001193'; DROP TABLE dossiers;--", {}, 400, "invalid_code"),
         ("/api/v1/procedures/" + "1" * 2000, {}, 400, "invalid_code"),
         ("/api/v1/procedures?q=x'; DROP TABLE procedures;--", {}, 400, "invalid_request"),
@@ -283,6 +289,9 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(
     "headers",
     [
         {"X-Owner-Proof": "12a4", "X-End-User": "user-1"},
+        {"X-Owner-Proof": "١٢٣٤".encode(), "X-End-User": "user-1"},
+        {"X-Owner-Proof": "１２３４".encode(), "X-End-User": "user-1"},
+        {"X-Owner-Proof": "1234", "X-End-User": "zalo:ñ".encode()},
         {"X-Owner-Proof": "<b>1</b>", "X-End-User": "user-1"},
         {"X-Owner-Proof": "1234", "X-End-User": "x'; DELETE FROM dossiers;--"},
         {"X-Owner-Proof": "1234", "X-End-User": "u" * 2000},
@@ -290,7 +299,7 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(
     ],
 )
 async def test_bad_proofs_are_refused_before_any_attempt_is_recorded(
-    running_portal: RunningPortal, headers: dict[str, str]
+    running_portal: RunningPortal, headers: dict[str, str | bytes]
 ) -> None:
     row = _dossiers(running_portal, DossierStatus.OVERDUE)[0]
     before = _row_counts(running_portal)

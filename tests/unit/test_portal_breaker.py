@@ -60,6 +60,36 @@ def test_failed_trial_reopens_for_a_full_delay() -> None:
     assert breaker.allow()
 
 
+def test_a_trial_released_without_outcome_lets_the_next_call_try() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(1, 10.0, clock)
+    breaker.record_failure()
+    clock.now += 10.0
+    trial = breaker.allow()
+    assert trial is not None and trial.trial
+    assert breaker.allow() is None
+    breaker.release(trial)  # cancelled: no success, no failure
+    assert breaker.state is BreakerState.HALF_OPEN
+    second = breaker.allow()
+    assert second is not None and second.trial
+    breaker.record_success()
+    breaker.release(second)
+    assert breaker.state is BreakerState.CLOSED
+
+
+def test_releasing_an_ordinary_permit_keeps_the_running_trial() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(1, 10.0, clock)
+    ordinary = breaker.allow()
+    assert ordinary is not None and not ordinary.trial
+    breaker.record_failure()
+    clock.now += 10.0
+    trial = breaker.allow()
+    assert trial is not None
+    breaker.release(ordinary)
+    assert breaker.allow() is None
+
+
 @pytest.mark.parametrize(("threshold", "reset"), [(0, 1.0), (1, 0.0)])
 def test_rejects_meaningless_settings(threshold: int, reset: float) -> None:
     with pytest.raises(ValueError):

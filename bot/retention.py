@@ -1,0 +1,100 @@
+"""Retention of personal data: conversations (Rasa's tracker store) and inbox entries older than
+``ISEE_PRIVACY_RETENTION_DAYS`` are deleted or anonymised by ``isee privacy purge``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+from sqlalchemy import URL, MetaData, Table, create_engine, func, select
+from sqlalchemy.exc import NoSuchTableError
+
+from bot.inbox.store import InboxStore
+
+POSTGRES_DRIVER = "postgresql+psycopg"
+"""The PostgreSQL driver this project installs (psycopg 3)."""
+TRACKER_EVENTS_TABLE = "events"
+"""The table of Rasa's SQL tracker store: one row per event (sender_id, timestamp, data…)."""
+
+
+class TrackerStoreInfo(BaseModel):
+    """Where Rasa persists conversations, as ``endpoints.yml`` configures it."""
+
+    kind: str
+    url: str | None = None
+
+
+class PurgeReport(BaseModel):
+    """What a purge removed."""
+
+    cutoff: dt.datetime
+    handovers_deleted: int
+    feedback_anonymised: int
+    tracker_store: str
+    conversations_deleted: int
+
+
+def tracker_store(endpoints: Path) -> TrackerStoreInfo:
+    """The tracker store configured in ``endpoints`` (Rasa's default is in memory)."""
+    config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store")
+    if not config:
+        return TrackerStoreInfo(kind="in_memory")
+    kind = str(config.get("type", "in_memory")).lower()
+    if kind != "sql":
+        return TrackerStoreInfo(kind=kind)
+    dialect = str(config.get("dialect", "sqlite"))
+    database = config.get("db")
+    if dialect == "sqlite" and database and not Path(database).is_absolute():
+        # Rasa opens it relative to its working directory: the repository root, next to the file.
+        database = str(endpoints.resolve().parent / database)
+    url = URL.create(
+        drivername=POSTGRES_DRIVER if dialect in {"postgresql", "postgres"} else dialect,
+        username=config.get("username"),
+        password=config.get("password"),
+        host=config.get("url"),
+        port=config.get("port"),
+        database=database,
+    )
+    return TrackerStoreInfo(kind="sql", url=url.render_as_string(hide_password=False))
+
+
+def purge_trackers(url: str, cutoff: dt.datetime) -> int:
+    """Delete every conversation whose last event is older than ``cutoff``; how many."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return 0
+    engine = create_engine(url)
+    try:
+        try:
+            events = Table(TRACKER_EVENTS_TABLE, MetaData(), autoload_with=engine)
+        except NoSuchTableError:
+            return 0
+        stale = (
+            select(events.c.sender_id)
+            .group_by(events.c.sender_id)
+            .having(func.max(events.c.timestamp) < cutoff.timestamp())
+        )
+        with engine.begin() as connection:
+            senders = list(connection.scalars(stale))
+            for start in range(0, len(senders), 500):
+                batch = senders[start : start + 500]
+                connection.execute(events.delete().where(events.c.sender_id.in_(batch)))
+        return len(senders)
+    finally:
+        engine.dispose()
+
+
+def purge(inbox: InboxStore, endpoints: Path, retention_days: int, now: dt.datetime) -> PurgeReport:
+    """Delete or anonymise everything older than ``retention_days`` before ``now``."""
+    cutoff = now - dt.timedelta(days=retention_days)
+    handovers, feedback = inbox.purge_before(cutoff)
+    store = tracker_store(endpoints)
+    conversations = purge_trackers(store.url, cutoff) if store.url else 0
+    return PurgeReport(
+        cutoff=cutoff,
+        handovers_deleted=handovers,
+        feedback_anonymised=feedback,
+        tracker_store=store.kind,
+        conversations_deleted=conversations,
+    )
