@@ -13,8 +13,13 @@ import pytest
 
 from bot.knowledge.entries import procedure_entries
 from bot.knowledge.legal import citation, is_valid_number, normalize_number, parse_legal_basis
+from bot.knowledge.loader import SITE_FILE, load_answer_rules, parse_file
 from bot.knowledge.national import _CHANNEL_HEADER, _CHANNEL_START, parse_channels
 from bot.knowledge.schema import Channel, LegalRef, Procedure
+from bot.knowledge.site import Site
+
+REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
+RULES = load_answer_rules(REPO_KB, parse_file(REPO_KB / SITE_FILE, Site))
 
 NATIONAL = Path("/work/shared/data/national_procedures.jsonl.gz")
 HEADER = "Tên văn bản pháp lýMã văn bản"
@@ -62,7 +67,7 @@ def _procedure(**facts: object) -> Procedure:
 
 
 def _answer(procedure: Procedure, topic: str) -> str:
-    return next(e.answer for e in procedure_entries(procedure, None) if e.topic == topic)
+    return next(e.answer for e in procedure_entries(procedure, RULES) if e.topic == topic)
 
 
 def test_a_channel_listed_twice_keeps_both_rows_with_their_case():
