@@ -130,7 +130,7 @@ def real() -> tuple[Built, dict[str, NationalRecord]]:
 
 
 def _fee_texts(procedure) -> str:
-    return " ".join(f"{c.fee or ''} {c.note or ''}" for c in procedure.channels)
+    return " ".join(f"{c.fee or ''} {c.fee_note or ''} {c.note or ''}" for c in procedure.channels)
 
 
 @needs_data
