@@ -14,6 +14,7 @@ from bot.gateway.errors import install_error_handlers
 from bot.gateway.pipeline import ConversationPipeline
 from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.request_guard import RequestGuardMiddleware
 from bot.gateway.routes import chat, health, widget
 from bot.settings import Settings
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="isee-assistant gateway", version="1", lifespan=lifespan)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware)  # added last: wraps everything above
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(health.router)

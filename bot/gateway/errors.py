@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = structlog.get_logger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
@@ -74,28 +70,9 @@ async def handle_http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    """Any error nobody expected: logged with a request id the caller can quote to staff."""
-    request_id = uuid.uuid4().hex
-    log.error(
-        "unexpected_error",
-        request_id=request_id,
-        method=request.method,
-        path=request.url.path,
-        exc_info=exc,
-    )
-    return error_response(
-        500,
-        "internal_error",
-        "Dạ, trợ lý ảo vừa gặp sự cố khi xử lý yêu cầu này. Anh/chị vui lòng thử lại sau ít "
-        f"phút; nếu vẫn lỗi, xin báo cho cán bộ hỗ trợ mã sự cố {request_id}.",
-        request_id,
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
-    """Every error the gateway sends is ``{"error": {"code", "message"[, "request_id"]}}``."""
+    """Errors the routes raise, as ``{"error": {"code", "message"}}``; errors nobody expected
+    are caught by ``RequestGuardMiddleware``."""
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(Exception, handle_unexpected_error)
