@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -23,23 +24,23 @@ class RasaClient:
 
     def __init__(self, base_url: str, budget_s: float, connect_timeout_s: float) -> None:
         self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=httpx.Timeout(budget_s, connect=connect_timeout_s)
+            base_url=base_url, timeout=httpx.Timeout(None, connect=connect_timeout_s)
         )
+        self._budget_s = budget_s
 
     async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
-        """Send one user message; return Rasa's bot messages in order."""
+        """Send one user message; return Rasa's bot messages in order, within the budget."""
         # ASCII JSON: any Python string can be sent, even one httpx could not encode as UTF-8.
         body = json.dumps({"sender": sender, "message": message}, ensure_ascii=True)
         try:
-            response = await self._http.post(
-                "/webhooks/rest/webhook", content=body.encode("ascii"), headers=JSON_HEADERS
-            )
+            async with asyncio.timeout(self._budget_s):
+                response = await self._http.post(
+                    "/webhooks/rest/webhook", content=body.encode("ascii"), headers=JSON_HEADERS
+                )
             response.raise_for_status()
             messages = response.json()
-        except httpx.ConnectTimeout as exc:
-            raise RasaUnavailableError(str(exc)) from exc
-        except httpx.TimeoutException as exc:
-            raise RasaTooSlowError(str(exc)) from exc
+        except TimeoutError as exc:
+            raise RasaTooSlowError(f"no reply within {self._budget_s:g} s") from exc
         except (httpx.TransportError, httpx.HTTPStatusError, ValueError) as exc:
             raise RasaUnavailableError(str(exc)) from exc
         if not isinstance(messages, list):

@@ -3,6 +3,7 @@ odd answers from Rasa and a slow Rasa never cost the caller a JSON answer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.gateway.rasa_client import RasaClient
 from bot.settings import Settings
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
 
@@ -265,3 +267,16 @@ def test_liveness_and_readiness_report_each_dependency(gateway: Gateway) -> None
     assert checks["action_server"] == {"status": "down", "required": True, "detail": "ConnectError"}
     assert checks["portal"]["status"] == "down"
     assert checks["portal"]["required"] is False
+
+
+def test_the_rasa_client_sends_text_utf8_cannot_encode(gateway: Gateway) -> None:
+    async def send() -> list[dict[str, object]]:
+        client = RasaClient(gateway.rasa.url, budget_s=10, connect_timeout_s=2)
+        try:
+            return await client.send("it-user", "hi \ud800")
+        finally:
+            await client.aclose()
+
+    gateway.rasa.mode = "ok"
+    assert asyncio.run(send())[0]["text"] == "Dạ, em chào anh/chị."
+    assert gateway.rasa.received[-1] == "hi \ud800"
