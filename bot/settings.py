@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         "waits on the action server); past it the citizen gets a fallback reply",
     )
     probe_timeout_s: float = Field(
-        2.0, gt=0, description="Timeout of one readiness check of a dependency"
+        2.0, gt=0, description="Timeout of one readiness check, and of connecting to Rasa"
     )
 
     # Portal API
