@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from bot import runtime
+from bot.channels.models import HANDOVER_BUTTON
 from bot.knowledge.schema import Entry
 
-HUMAN_BUTTON = {"title": "Gặp cán bộ hỗ trợ", "payload": "/talk_to_human"}
+HUMAN_BUTTON = HANDOVER_BUTTON.model_dump()
 FEEDBACK_PROMPT = {
     "text": "Câu trả lời có hữu ích không ạ?",
     "buttons": [

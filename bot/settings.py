@@ -34,10 +34,23 @@ class Settings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     rasa_url: str = Field("http://127.0.0.1:5005", description="Rasa server base URL")
-    rasa_timeout_s: float = 30.0
     action_host: str = "127.0.0.1"
     action_port: int = 5055
     max_message_chars: int = Field(1000, description="Longest message the gateway accepts")
+
+    # Gateway input limits and dependency watching
+    max_body_bytes: int = Field(
+        65_536, ge=1_024, description="Largest request body the gateway reads (413 beyond)"
+    )
+    action_budget_s: float = Field(
+        8.0,
+        gt=0,
+        description="Longest the gateway waits for the assistant's reply to one message (Rasa "
+        "waits on the action server); past it the citizen gets a fallback reply",
+    )
+    probe_timeout_s: float = Field(
+        2.0, gt=0, description="Timeout of one readiness check, and of connecting to Rasa"
+    )
 
     # Portal API
     portal_url: str = Field("http://127.0.0.1:8100", description="Portal API base URL")

@@ -14,6 +14,9 @@ class Button(BaseModel):
     payload: str
 
 
+HANDOVER_BUTTON = Button(title="Gặp cán bộ hỗ trợ", payload="/talk_to_human")
+
+
 class Reply(BaseModel):
     """One message from the assistant."""
 

@@ -37,19 +37,19 @@ def gateway(
 def actions(
     port: int | None = typer.Option(None, help="Port (default: ISEE_ACTION_PORT)"),
 ) -> None:
-    """The rasa-sdk action server, in this one process: the index is loaded once, before serving."""
-    from rasa_sdk.endpoint import create_app as create_action_app
-    from rasa_sdk.executor import ActionExecutor
+    """The rasa-sdk action server, in this one process: the index is loaded once, before serving.
+
+    Probes: ``/health`` (liveness, from rasa-sdk) and ``/ready`` (the inbox database answers).
+    """
     from sanic import Sanic
 
     from bot import runtime
+    from bot.action_server import create_action_server
 
     settings = secure_settings()
     configure_logging(settings.log_level, settings.log_json, settings.privacy_hash_key)
     runtime.warm_up()
-    executor = ActionExecutor()
-    executor.register_package("actions")
-    app = create_action_app(executor, cors_origins=None)
+    app = create_action_server()
     app.prepare(
         host=settings.action_host,
         port=port or settings.action_port,

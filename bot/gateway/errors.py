@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 class ErrorBody(BaseModel):
     code: str
     message: str
+    request_id: str | None = None
 
 
 class ErrorResponse(BaseModel):
@@ -27,9 +31,14 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    body = ErrorResponse(error=ErrorBody(code=code, message=message))
-    return JSONResponse(status_code=status, content=body.model_dump())
+def error_response(
+    status: int, code: str, message: str, request_id: str | None = None
+) -> JSONResponse:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, request_id=request_id))
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    return JSONResponse(
+        status_code=status, content=body.model_dump(exclude_none=True), headers=headers
+    )
 
 
 async def handle_api_error(_: Request, exc: Exception) -> JSONResponse:
@@ -45,3 +54,25 @@ async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
         "invalid_request",
         f"Dạ, yêu cầu không hợp lệ (trường: {fields}). Anh/chị vui lòng kiểm tra và gửi lại.",
     )
+
+
+async def handle_http_error(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (unknown path, wrong method, unreadable body) in our body."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return error_response(404, "not_found", "Dạ, không có địa chỉ này trên trợ lý ảo.")
+    if exc.status_code == 405:
+        return error_response(405, "method_not_allowed", "Dạ, địa chỉ này không nhận cách gọi đó.")
+    return error_response(
+        exc.status_code,
+        "invalid_request",
+        "Dạ, yêu cầu không đọc được. Anh/chị vui lòng kiểm tra và gửi lại.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Errors the routes raise, as ``{"error": {"code", "message"}}``; errors nobody expected
+    are caught by ``RequestGuardMiddleware``."""
+    app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)

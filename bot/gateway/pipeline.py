@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import structlog
 
-from bot.channels.models import Reply
+from bot.channels.models import HANDOVER_BUTTON, Reply
 from bot.gateway.errors import ApiError
-from bot.gateway.rasa_client import RasaClient, RasaUnavailableError
+from bot.gateway.rasa_client import RasaClient, RasaTooSlowError, RasaUnavailableError
 from bot.portal.owner import CLIENT_METADATA_KEY
 
 log = structlog.get_logger(__name__)
+
+ALLOWED_CONTROLS = frozenset("\n\t")
+
+
+def has_unsafe_characters(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate, NUL or a control character other than \\n, \\t."""
+    return any(
+        unicodedata.category(char) in ("Cc", "Cs") and char not in ALLOWED_CONTROLS for char in text
+    )
 
 
 class ConversationPipeline:
@@ -22,27 +33,38 @@ class ConversationPipeline:
 
     def clean(self, message: str) -> str:
         """The message as Rasa should see it, or an ApiError saying what is wrong."""
+        if has_unsafe_characters(message):
+            raise ApiError(
+                422,
+                "invalid_characters",
+                "Dạ, tin nhắn có ký tự không hợp lệ (ký tự điều khiển hoặc mã hoá lỗi). "
+                "Anh/chị vui lòng gõ lại câu hỏi.",
+            )
+        if len(message) > self._max_chars:
+            raise ApiError(
+                422,
+                "message_too_long",
+                f"Dạ, tin nhắn dài {len(message)} ký tự, vượt quá giới hạn {self._max_chars} "
+                "ký tự. Anh/chị vui lòng rút gọn câu hỏi.",
+            )
         text = " ".join(message.split())
         if not text:
             raise ApiError(
                 422, "empty_message", "Dạ, tin nhắn đang trống. Anh/chị vui lòng nhập câu hỏi."
             )
-        if len(text) > self._max_chars:
-            raise ApiError(
-                422,
-                "message_too_long",
-                f"Dạ, tin nhắn dài {len(text)} ký tự, vượt quá giới hạn {self._max_chars} ký tự. "
-                "Anh/chị vui lòng rút gọn câu hỏi.",
-            )
         return text
 
     async def handle(self, sender: str, message: str, client: str | None = None) -> list[Reply]:
-        """Send one message through Rasa and return the assistant's replies; ``client`` is the
-        client id the gateway assigned (``bot.portal.owner``), which the portal limits on."""
+        """Send one message through Rasa and return the assistant's replies (never none);
+        ``client`` is the client id the gateway assigned (``bot.portal.owner``), which the portal
+        limits on."""
         text = self.clean(message)
         metadata = {CLIENT_METADATA_KEY: client} if client else None
         try:
             messages = await self._rasa.send(sender, text, metadata)
+        except RasaTooSlowError as exc:
+            log.warning("reply_over_budget", sender=sender, error=str(exc))
+            return [self._too_slow()]
         except RasaUnavailableError as exc:
             log.warning("rasa_unavailable", error=str(exc))
             raise ApiError(
@@ -51,5 +73,27 @@ class ConversationPipeline:
                 "Dạ, trợ lý ảo đang khởi động hoặc tạm gián đoạn. Anh/chị vui lòng thử lại sau ít "
                 f"phút, hoặc tra cứu thủ tục trên Cổng dịch vụ công: {self._portal_link}",
             ) from exc
-        log.info("message_handled", sender=sender, chars=len(text), replies=len(messages))
-        return [Reply.from_rasa(m) for m in messages]
+        replies = [Reply.from_rasa(m) for m in messages]
+        if not any(reply.text or reply.buttons or reply.link for reply in replies):
+            log.warning("empty_reply", sender=sender, messages=len(messages))
+            return [self._failed()]
+        log.info("message_handled", sender=sender, chars=len(text), replies=len(replies))
+        return replies
+
+    def _too_slow(self) -> Reply:
+        return Reply(
+            text="Dạ, em đang tra cứu chậm hơn thường lệ nên chưa trả lời kịp anh/chị. "
+            "Anh/chị vui lòng gửi lại câu hỏi sau ít phút, tra cứu trên Cổng dịch vụ công "
+            f"({self._portal_link}) hoặc gặp cán bộ hỗ trợ ạ.",
+            buttons=[HANDOVER_BUTTON],
+            link=self._portal_link,
+        )
+
+    def _failed(self) -> Reply:
+        return Reply(
+            text="Dạ, em xin lỗi, em gặp trục trặc khi xử lý tin nhắn này. Anh/chị vui lòng hỏi "
+            f"lại theo cách khác, tra cứu trên Cổng dịch vụ công ({self._portal_link}) hoặc gặp "
+            "cán bộ hỗ trợ ạ.",
+            buttons=[HANDOVER_BUTTON],
+            link=self._portal_link,
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import create_engine, delete, func, select, update
+from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.inbox.models import Base, Feedback, HandoverRequest
@@ -20,6 +20,11 @@ class InboxStore:
         self._engine = create_engine(url)
         Base.metadata.create_all(self._engine)
         self._session = sessionmaker(self._engine, expire_on_commit=False)
+
+    def ping(self) -> None:
+        """One round trip to the database; raises when it cannot be reached."""
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     def open_handover(
         self, conversation_id: str, last_message: str, procedure: str | None

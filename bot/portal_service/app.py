@@ -8,6 +8,7 @@ from bot.portal.models import API_VERSION
 from bot.portal_service.config import ServiceConfig
 from bot.portal_service.db import make_engine, make_sessionmaker
 from bot.portal_service.errors import install_error_handlers
+from bot.portal_service.probes import router as probes_router
 from bot.portal_service.routes import health_router, router
 
 
@@ -21,6 +22,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     app.state.config = config
     app.state.sessions = make_sessionmaker(make_engine(config.db_url))
     install_error_handlers(app)
+    app.include_router(probes_router)
     app.include_router(health_router)
     app.include_router(router)
     return app

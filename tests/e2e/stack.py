@@ -63,6 +63,9 @@ def start_stack(
         "ISEE_GATEWAY_PORT": str(ports["gateway"]),
         "HF_HUB_OFFLINE": "1",
         "OMP_NUM_THREADS": "1",
+        # On a busy test machine a generous reply budget keeps real answers from turning into the
+        # over-budget fallback (tests of the budget start a gateway of their own with a short one).
+        "ISEE_ACTION_BUDGET_S": "25",
         **(extra_env or {}),
     }
     seed_portal({**os.environ, **env}, dossiers)
@@ -101,8 +104,8 @@ def start_stack(
         stack.processes.append(rasa)
         gateway = ManagedProcess("gateway", [ISEE, "serve", "gateway"], work, env)
         stack.processes.append(gateway)
-        portal.wait_until(http_ok(f"{portal_url}/api/v1/health"), 60)
-        actions.wait_until(http_ok(f"http://127.0.0.1:{ports['actions']}/health"), 300)
+        portal.wait_until(http_ok(f"{portal_url}/ready"), 60)
+        actions.wait_until(http_ok(f"http://127.0.0.1:{ports['actions']}/ready"), 300)
         rasa.wait_until(http_ok(f"{rasa_url}/"), 240)
         gateway.wait_until(http_ok(f"{stack.gateway_url}/health"), 60)
     except BaseException:

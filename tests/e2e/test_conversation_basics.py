@@ -78,9 +78,10 @@ def test_gateway_answers_503_while_rasa_is_not_up(tmp_path: Path) -> None:
     )
     try:
         gateway.wait_until(http_ok(f"http://127.0.0.1:{port}/"), 60)
-        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
-        assert health.status_code == 503
-        assert health.json()["rasa"] == "down"
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+        ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=10)
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["rasa"]["status"] == "down"
         response = httpx.post(
             f"http://127.0.0.1:{port}/api/v1/chat",
             json={"sender": "e2e-503", "message": "xin chào"},
