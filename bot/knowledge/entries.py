@@ -51,18 +51,6 @@ TOPIC_TITLES: dict[Topic, str] = {
     "can_cu": "Căn cứ pháp lý",
     "truc_tuyen": "Nộp trực tuyến",
 }
-QUESTION_TEMPLATES: dict[Topic, tuple[str, ...]] = {
-    "tong_quan": ("{name}", "Thủ tục {name} là gì?"),
-    "ho_so": ("{name} cần những giấy tờ gì?", "Hồ sơ {name} gồm những gì?"),
-    "le_phi": ("{name} mất bao nhiêu tiền?", "Lệ phí {name} là bao nhiêu?"),
-    "thoi_han": ("{name} mất bao lâu?", "Thời hạn giải quyết {name} là bao lâu?"),
-    "noi_nop": ("{name} nộp hồ sơ ở đâu?", "Cơ quan nào giải quyết {name}?"),
-    "trinh_tu": ("Các bước thực hiện {name}?", "Trình tự {name} như thế nào?"),
-    "dieu_kien": ("Điều kiện để {name} là gì?", "Ai được {name}?"),
-    "ket_qua": ("{name} thì nhận được kết quả gì?", "Kết quả của {name} là gì?"),
-    "can_cu": ("Căn cứ pháp lý của {name}?", "{name} theo văn bản nào?"),
-    "truc_tuyen": ("{name} có làm online được không?", "Nộp trực tuyến {name} thế nào?"),
-}
 _BULLET = "\n- "
 PARAGRAPH = "\n\n"
 MAX_STEPS = 10
@@ -366,7 +354,6 @@ def procedure_entries(
         notice = rules.district_notice if rules.names_district_body(said) else None
         footer = _provenance(record, topic, facts is not None, link, rules.provenance)
         parts = [said, notice, footer]
-        questions = [t.format(name=proc.name) for t in QUESTION_TEMPLATES[topic]]
         entries.append(
             Entry(
                 id=f"{proc.code}:{topic}",
@@ -376,7 +363,6 @@ def procedure_entries(
                 field=proc.field,
                 topic=topic,
                 title=f"{proc.name} – {TOPIC_TITLES[topic]}",
-                questions=list(dict.fromkeys(questions)),
                 answer="\n\n".join(part for part in parts if part),
                 link=link,
                 has_facts=facts is not None,
@@ -405,7 +391,6 @@ def central_entry(procedure: CentralProcedure, data_date: dt.date, rules: Proven
         field=procedure.field,
         topic="tong_quan",
         title=f"{procedure.name} – {TOPIC_TITLES['tong_quan']}",
-        questions=[t.format(name=procedure.name) for t in QUESTION_TEMPLATES["tong_quan"]],
         answer=answer,
         link=link,
         has_facts=procedure.agency is not None,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.knowledge.province import Action, JoinDetail, ProvinceProcedure, ReportItem
 from bot.knowledge.text import clean
-from bot.search.normalize import fold
+from bot.textfold import fold
 
 # Share of the shorter name's words (accent- and case-folded, numbers aside) found in the other
 # name. Over the 483 same-code joins of the real sources 442 score 1.0 and 457 ≥ 0.9; below, the

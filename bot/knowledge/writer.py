@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.knowledge.importer import Built
 from bot.knowledge.loader import CENTRAL_FILE, PROCEDURES_DIR, parse_file, procedure_files
 from bot.knowledge.schema import Procedure
+from bot.textfold import strip_marks
 
 REPORT_FILE = "import-report.json"
 SCHEMA_FILE = "schema/procedure.schema.json"
@@ -70,9 +70,7 @@ class ImportSummary(BaseModel):
 def field_slug(field: str) -> str:
     """Folder name for a field: accent-free, lower-case, hyphenated, without a ``[SVH] -`` tag."""
     text = re.sub(r"^\[[^\]]*\]\s*-\s*", "", field)
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].rstrip("-") or "khac"
+    return re.sub(r"[^a-z0-9]+", "-", strip_marks(text)).strip("-")[:60].rstrip("-") or "khac"
 
 
 def procedure_path(kb_dir: Path, procedure: Procedure) -> Path:

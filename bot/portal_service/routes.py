@@ -28,7 +28,7 @@ from bot.portal.models import (
 from bot.portal_service import tables
 from bot.portal_service.deps import ConfigDep, SessionDep, require_api_key
 from bot.portal_service.errors import ApiError
-from bot.portal_service.text import fold
+from bot.portal_service.text import search_key
 from bot.portal_service.verification import Check
 from bot.portal_service.views import dossier_view, requirements_view
 
@@ -135,7 +135,7 @@ def search_procedures(
     """Procedures whose name contains every word of ``q`` (diacritics optional)."""
     if _UNSAFE_QUERY.search(q):
         raise ApiError(400, "invalid_request", "Dạ, từ khoá tìm kiếm có ký tự không hợp lệ.")
-    words = fold(q).split()
+    words = search_key(q).split()
     if not words:
         raise ApiError(400, "invalid_request", "Dạ, anh/chị vui lòng nhập tên thủ tục cần tìm.")
     query = (

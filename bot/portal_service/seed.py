@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.knowledge.schema import Procedure
 from bot.portal_service import tables
 from bot.portal_service.synthetic import AGENCIES, DossierGenerator
-from bot.portal_service.text import fold
+from bot.portal_service.text import search_key
 
 
 class SeedReport(BaseModel):
@@ -31,7 +31,7 @@ def procedure_row(procedure: Procedure) -> tables.Procedure:
     return tables.Procedure(
         code=shown.code,
         name=shown.name,
-        name_folded=fold(shown.name),
+        name_folded=search_key(shown.name),
         field=shown.field,
         agency=shown.agency,
         address=shown.address,

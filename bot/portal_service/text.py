@@ -1,12 +1,13 @@
-"""Text folding for search: lower case, no diacritics, 'đ' as 'd'."""
+"""The portal's search key for procedure names: lower case, no diacritics, 'đ' as 'd'."""
 
 from __future__ import annotations
 
-import unicodedata
+from bot.textfold import strip_marks
 
 
-def fold(text: str) -> str:
-    """'Đăng ký khai sinh' → 'dang ky khai sinh', so citizens may type without diacritics."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.split())
+def search_key(text: str) -> str:
+    """'Đăng ký khai sinh' → 'dang ky khai sinh', so citizens may type without diacritics.
+
+    Punctuation is kept (unlike the assistant's ``fold``): stored names and queries agree.
+    """
+    return " ".join(strip_marks(text).split())

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.search.normalize import fold, same_word
-from bot.search.rewrite import fold_aligned
+from bot.textfold import fold_aligned
 
 PREPOSITIONS = ("tại", "ở")
 HEADS = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.search.normalize import fold, is_accentless, same_word
-from bot.search.rewrite import fold_aligned, phrase_pattern
+from bot.search.rewrite import phrase_pattern
+from bot.textfold import fold_aligned
 
 FILLERS: tuple[str, ...] = (
     "xin chào",

@@ -1,4 +1,7 @@
-"""Vietnamese text normalisation: Unicode NFC, accent folding, syllable tokens and bigrams."""
+"""Vietnamese text normalisation: Unicode NFC, syllable tokens and bigrams, diacritic marks.
+
+Accent folding itself lives in ``bot.textfold``; ``fold`` is re-exported here for the search.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import itertools
 import re
 import unicodedata
 
+from bot.textfold import fold as fold  # re-exported: the one accent folding
+
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\ufeff]")
 _SPACES = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def clean(text: str) -> str:
@@ -16,17 +20,6 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip Vietnamese diacritics (``đ`` → ``d``) and keep only ``[0-9a-z]`` words.
-
-    >>> fold("Đăng ký KHAI SINH!")
-    'dang ky khai sinh'
-    """
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", stripped).strip()
 
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot.knowledge.synonyms import SynonymList
-from bot.search.normalize import fold, same_word
-
-
-def fold_aligned(text: str) -> str:
-    """Fold ``text`` character by character so that positions match the input (non-words → space)."""
-    out = []
-    for ch in text.lower():
-        base = unicodedata.normalize("NFD", "d" if ch == "đ" else ch)[:1]
-        out.append(base if base.isascii() and base.isalnum() else " ")
-    return "".join(out)
+from bot.search.normalize import same_word
+from bot.textfold import fold, fold_aligned
 
 
 def phrase_pattern(phrase: str) -> str:

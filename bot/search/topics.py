@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge.schema import Topic
-from bot.search.rewrite import fold_aligned
+from bot.textfold import fold_aligned
 
 _RULES: dict[Topic, tuple[str, ...]] = {
     "le_phi": (

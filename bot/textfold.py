@@ -1,0 +1,45 @@
+"""Accent folding, the one rule: lower case, Vietnamese diacritics removed, ``đ`` read as ``d``.
+
+Imports nothing of ours, so ``bot.knowledge``, ``bot.search`` and ``bot.portal_service`` all use
+it. The Rasa component ``rasa_components/accent_folder.py`` keeps its own copy (it cannot import
+``bot``); a unit test holds both to the same output.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def strip_marks(text: str) -> str:
+    """Lower-case ``text``, read ``đ`` as ``d`` and drop combining marks; keep every other character.
+
+    >>> strip_marks("Đăng ký, KHAI SINH!")
+    'dang ky, khai sinh!'
+    """
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """``strip_marks`` keeping only ``[0-9a-z]`` words, one space apart.
+
+    >>> fold("Đăng ký KHAI SINH!")
+    'dang ky khai sinh'
+    """
+    return _NON_WORD.sub(" ", strip_marks(text)).strip()
+
+
+def fold_aligned(text: str) -> str:
+    """``fold`` character by character, so that positions match the lower-cased input.
+
+    Each character is folded alone by ``strip_marks``; what is not one ``[0-9a-z]`` character
+    becomes a space.
+    """
+    out = []
+    for ch in text.lower():
+        base = strip_marks(ch)
+        out.append(base if len(base) == 1 and base.isascii() and base.isalnum() else " ")
+    return "".join(out)
