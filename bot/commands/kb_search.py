@@ -157,11 +157,22 @@ def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[Se
     return searcher, inside, outside
 
 
-def train_ranker() -> None:
+def train_ranker(
+    topics_only: Annotated[
+        bool,
+        typer.Option(
+            help="Refit only the topic classifier (seconds, no self-search): after topic labels"
+            " or the topic settings changed"
+        ),
+    ] = False,
+) -> None:
     """Train the ranker, scope gate, confidence model and topic classifier (cross-validated)."""
     from bot.search.models import MODEL_DIR
     from bot.search.train import train_models
 
+    if topics_only:
+        _train_topics()
+        return
     searcher, inside, outside = _self_search(with_models=False)
     if not inside:
         raise _fail("No curated phrasings to train on: add `questions:` to procedures first.")
@@ -171,6 +182,33 @@ def train_ranker() -> None:
     models.save(target)
     typer.echo(f"Models written to {target}")
     typer.echo(fitted.model_dump_json(indent=2))
+
+
+def _train_topics() -> None:
+    """Refit the topic classifier on the labelled phrasings; keep the other models as they are.
+
+    It reads the same texts a full training run gives it, so both produce the same classifier.
+    """
+    from bot.search.models import MODEL_DIR
+    from bot.search.selfsearch import curated_queries
+    from bot.search.service import open_searcher
+    from bot.search.train import fit_topics
+
+    settings = get_settings()
+    searcher = open_searcher(settings, with_models=True, serving=False)
+    labelled = [q for q in curated_queries(searcher) if q.topic is not None]
+    topics, accuracy = fit_topics(
+        [searcher.prepare(q.text).topic_text for q in labelled],
+        [str(q.topic) for q in labelled],
+        [q.group for q in labelled],
+        searcher.config.training,
+    )
+    models = searcher.trained()
+    models.topics = topics
+    models.card.figures["topic_accuracy"] = round(accuracy, 4)
+    target = settings.kb_dir / MODEL_DIR
+    models.save(target)
+    typer.echo(f"Topic classifier written to {target}: cross-validated accuracy {accuracy:.4f}")
 
 
 def audit_questions(

@@ -34,7 +34,7 @@ from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers, unsaid_qualifier
 from bot.search.rewrite import Rewriter
-from bot.search.topics import detect_topic, strip_span
+from bot.search.topics import strip_topics
 from bot.search.variants import asked_actions, name_actions, unasked
 
 if TYPE_CHECKING:
@@ -252,7 +252,7 @@ class Searcher:
         text = clean(query)[:MAX_QUERY_CHARS]
         rewritten = self.rewriter.rewrite(text)
         accentless = is_accentless(text)
-        asked_topic = strip_span(rewritten.text, detect_topic(rewritten.text))
+        asked_topic = strip_topics(rewritten.text)
         office = find_agency(asked_topic, accentless)
         retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
         return Query(

@@ -183,3 +183,14 @@ def strip_span(text: str, match: TopicMatch | None) -> str:
         last = max(last, end)
     pieces.append(text[last:])
     return " ".join(" ".join(pieces).split())
+
+
+def strip_topics(text: str) -> str:
+    """``text`` without the words of every topic it names ("cần giấy tờ gì, lệ phí bao nhiêu")."""
+    for _ in _RULES:  # each topic at most once
+        match = detect_topic(text)
+        stripped = strip_span(text, match)
+        if match is None or stripped == text:
+            return stripped
+        text = stripped
+    return text

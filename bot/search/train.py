@@ -153,6 +153,29 @@ def _group_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.nda
     return list(splitter.split(np.zeros(len(groups)), groups=groups))
 
 
+def fit_topics(
+    texts: list[str], labels: list[str], groups: list[str], training: Training
+) -> tuple[TopicClassifier, float]:
+    """The topic classifier on every labelled phrasing, and its procedure-grouped CV accuracy."""
+    right = 0
+    for train_idx, test_idx in _group_folds(groups, training.folds):
+        classifier = TopicClassifier.fit(
+            [texts[i] for i in train_idx],
+            [labels[i] for i in train_idx],
+            training.topic_c,
+            training.general_weight,
+            training.seed,
+        )
+        predicted = classifier.model.predict(
+            classifier.vectorizer.transform([texts[i] for i in test_idx])
+        )
+        right += sum(p == labels[i] for p, i in zip(predicted, test_idx, strict=True))
+    final = TopicClassifier.fit(
+        texts, labels, training.topic_c, training.general_weight, training.seed
+    )
+    return final, right / len(texts) if texts else 0.0
+
+
 def train_models(
     searcher: Searcher,
     inside: list[SelfResult],
@@ -219,22 +242,12 @@ def train_models(
 
     # Topic: phrasings of procedures, grouped by procedure.
     labelled = [r for r in inside if r.query.topic is not None]
-    topic_texts = [r.prepared.topic_text for r in labelled]
-    topic_labels = [str(r.query.topic) for r in labelled]
-    topic_groups = [r.query.group for r in labelled]
-    topic_right = 0
-    for train_idx, test_idx in _group_folds(topic_groups, training.folds):
-        classifier = TopicClassifier.fit(
-            [topic_texts[i] for i in train_idx],
-            [topic_labels[i] for i in train_idx],
-            training.topic_c,
-            training.general_weight,
-            training.seed,
-        )
-        predicted = classifier.model.predict(
-            classifier.vectorizer.transform([topic_texts[i] for i in test_idx])
-        )
-        topic_right += sum(p == topic_labels[i] for p, i in zip(predicted, test_idx, strict=True))
+    topics, topic_accuracy = fit_topics(
+        [r.prepared.topic_text for r in labelled],
+        [str(r.query.topic) for r in labelled],
+        [r.query.group for r in labelled],
+        training,
+    )
 
     if progress:
         progress("Fitting the final models", 0, 1)
@@ -252,16 +265,14 @@ def train_models(
         clarify_threshold=clarify,
         answered=float(answered.mean()),
         answered_right=float(right[answered].mean()) if answered.any() else 0.0,
-        topic_accuracy=topic_right / len(labelled) if labelled else 0.0,
+        topic_accuracy=topic_accuracy,
     )
     final_ranker = _fit_ranker(data, all_inside, training)
     models = SearchModels(
         ranker=final_ranker,
         gate=LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed),
         confidence=_fit_binary(rows_in, right, training),
-        topics=TopicClassifier.fit(
-            topic_texts, topic_labels, training.topic_c, training.general_weight, training.seed
-        ),
+        topics=topics,
         card=ModelCard(
             format=MODEL_FORMAT,
             seed=training.seed,

@@ -303,6 +303,7 @@ def fixture_kb_dir(tmp_path: Path) -> Path:
     import yaml
 
     repo_kb = Path(__file__).resolve().parents[2] / "knowledge_base"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name in ("site.yml", "answers.yml"):
         shutil.copy(repo_kb / name, tmp_path / name)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import httpx
 
 from bot.portal_service.app import create_app
-from bot.portal_service.config import ServiceConfig
-from tests.integration.conftest import API_KEY, RunningPortal, serve_app
+from tests.integration.conftest import RunningPortal, serve_app, service_config
 
 
 def test_health_and_ready_answer_without_a_key(running_portal: RunningPortal) -> None:
@@ -21,7 +20,7 @@ def test_health_and_ready_answer_without_a_key(running_portal: RunningPortal) ->
 
 
 def test_ready_is_503_on_a_database_without_the_schema(tmp_path: Path) -> None:
-    config = ServiceConfig(db_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}", api_key=API_KEY)
+    config = service_config(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     with serve_app(create_app(config)) as base_url:
         assert httpx.get(f"{base_url}/health", timeout=10).status_code == 200
         ready = httpx.get(f"{base_url}/ready", timeout=10)
