@@ -66,6 +66,7 @@ class EchoRasa:
 class Gateway:
     url: str
     rasa: EchoRasa
+    process: ManagedProcess
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     process = ManagedProcess("gateway", [str(VENV_BIN / "isee"), "serve", "gateway"], work, env)
     try:
         process.wait_until(http_ok(f"http://127.0.0.1:{port}/health"), 60)
-        yield Gateway(f"http://127.0.0.1:{port}", rasa)
+        yield Gateway(f"http://127.0.0.1:{port}", rasa, process)
     finally:
         process.stop()
         rasa.close()
@@ -145,3 +146,12 @@ def test_history_rejects_a_malformed_sender(gateway: Gateway) -> None:
         response = history(gateway, bad)
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_conversation_ids_never_reach_the_log_in_clear(gateway: Gateway) -> None:
+    secret = "9b2e4f60-1c3d-4e5f-8a7b-6c5d4e3f2a1b"
+    assert chat(gateway, f"web:{secret}", "xin chào").status_code == 200
+    assert history(gateway, f"web:{secret}").status_code == 200
+    log = gateway.process.tail(200_000)
+    assert "/api/v1/history?sender=web#" in log  # uvicorn's access line, pseudonymised
+    assert secret not in log

@@ -21,7 +21,7 @@
   var OPEN_KEY = "isee-widget-open";
   var URL_RE = /https?:\/\/[^\s<>"']+/g;
   var TEXT = {
-    open: "Mở trợ lý ảo", close: "Đóng trợ lý ảo", input: "Câu hỏi của anh/chị",
+    launcher: "Trò chuyện với trợ lý ảo", close: "Đóng trợ lý ảo", input: "Câu hỏi của anh/chị",
     placeholder: "Nhập câu hỏi, ví dụ: đăng ký khai sinh cần gì?", send: "Gửi",
     log: "Hội thoại với trợ lý ảo", typing: "Trợ lý ảo đang trả lời…", source: "Nguồn: ",
     greeting: "Xin chào", you: "Anh/chị: ", bot: "Trợ lý: ",
@@ -75,8 +75,16 @@
     return node;
   }
 
-  var launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "isee-panel", "aria-label": TEXT.open });
-  launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"/></svg>';
+  var launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "isee-panel", "aria-label": TEXT.launcher });
+  var SVG = "http://www.w3.org/2000/svg";
+  var icon = document.createElementNS(SVG, "svg");
+  icon.setAttribute("viewBox", "0 0 24 24");
+  icon.setAttribute("aria-hidden", "true");
+  icon.setAttribute("focusable", "false");
+  var bubblePath = document.createElementNS(SVG, "path");
+  bubblePath.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z");
+  icon.append(bubblePath);
+  launcher.append(icon);
   var panel = el("div", { id: "isee-panel", class: "panel", role: "dialog", "aria-label": TITLE, hidden: "" });
   var header = el("div", { class: "head" });
   var heading = el("div");
@@ -249,7 +257,6 @@
   function open() {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    launcher.setAttribute("aria-label", TEXT.close);
     sessionStorage.setItem(OPEN_KEY, "1");
     input.focus();
     restore();
@@ -258,7 +265,6 @@
   function close() {
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", TEXT.open);
     sessionStorage.removeItem(OPEN_KEY);
     launcher.focus();
   }
