@@ -129,18 +129,19 @@
     var last = 0;
     text.replace(URL_RE, function (match, offset) {
       var url = match.replace(/[.,;:!?)\]]+$/, "");
-      node.append(document.createTextNode(text.slice(last, offset)));
+      if (offset > last) node.append(document.createTextNode(text.slice(last, offset)));
       var href = safeUrl(url);
       node.append(href ? link(href, url) : document.createTextNode(url));
       last = offset + url.length;
       return match;
     });
-    node.append(document.createTextNode(text.slice(last)));
+    if (last < text.length) node.append(document.createTextNode(text.slice(last)));
     return node;
   }
 
   function bubble(text, cls, who) {
     var p = el("p", { class: "msg " + cls });
+    if (cls !== "bot") lastBot = null;
     if (who) p.append(el("span", { class: "sr" }, who));
     linkified(p, text);
     log.append(p);
@@ -148,15 +149,16 @@
     return p;
   }
 
+  // Rasa sends an answer's source link as a message of its own: it joins the answer's bubble.
+  var lastBot = null;
   function renderReply(reply, live) {
-    if (reply.text || reply.link) {
-      var p = bubble(reply.text || "", "bot", TEXT.bot);
-      var href = reply.link && safeUrl(reply.link);
-      if (href) {
-        var src = el("span", { class: "source" });
-        src.append(document.createTextNode((reply.text ? "\n" : "") + TEXT.source), link(href, href));
-        p.append(src);
-      }
+    if (reply.text) lastBot = bubble(reply.text, "bot", TEXT.bot);
+    var href = reply.link && safeUrl(reply.link);
+    if (href) {
+      if (!lastBot) lastBot = bubble("", "bot", TEXT.bot);
+      var src = el("span", { class: "source" });
+      src.append(document.createTextNode((lastBot.childNodes.length > 1 ? "\n" : "") + TEXT.source), link(href, href));
+      lastBot.append(src);
     }
     if (live && reply.buttons && reply.buttons.length) {
       var row = el("div", { class: "buttons", role: "group", "aria-label": "Gợi ý" });
