@@ -132,6 +132,9 @@ def test_demo_page_embeds_the_widget_with_one_script_tag(stack: Stack, page: Pag
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else 0)
     open_widget(page, stack)
     assert failed == []
+    # the demo page styles every button yellow with !important: none of it reaches the widget
+    send = page.get_by_role("button", name="Gửi")
+    expect(send).to_have_css("background-color", "rgb(179, 38, 30)")
     page.keyboard.press("Escape")
     launcher = page.get_by_role("button", name="Trò chuyện với trợ lý ảo")
     expect(launcher).to_be_focused()
