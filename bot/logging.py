@@ -1,7 +1,8 @@
 """Structured logging shared by every process (structlog over the standard library).
 
-Every line is scrubbed before it is written: dossier codes and long digit runs (phone and ID
-numbers) become keyed pseudonyms (``bot.privacy``), in structlog events and in standard-library
+Every line is scrubbed before it is written: dossier codes, web-widget conversation ids (they
+unlock the conversation's history) and long digit runs (phone and ID numbers) become keyed
+pseudonyms (``bot.privacy``), in structlog events and in standard-library
 records alike (uvicorn's access log prints request paths, which hold dossier codes). Names cannot
 be recognised in free text, so no call site logs one; ``tests/integration/test_privacy_logs.py``
 reads every line of a real run to keep it so.
@@ -21,11 +22,15 @@ from bot.privacy import pseudonym
 from bot.settings import get_settings
 
 _LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{9,}(?![0-9])")
+_WEB_SENDER = re.compile(r"\bweb(?::|%3[Aa])([A-Za-z0-9_.\-]+)")
+"""A web-widget conversation id, as such or URL-encoded (it reads the conversation's history)."""
 
 
 def scrub(text: str, hash_key: str) -> str:
-    """``text`` with every dossier code and every run of 9+ digits replaced by a pseudonym."""
+    """``text`` with every dossier code, web conversation id and run of 9+ digits replaced by a
+    pseudonym."""
     text = DOSSIER_IN_TEXT.sub(lambda m: f"dossier#{pseudonym(m.group(0), hash_key)}", text)
+    text = _WEB_SENDER.sub(lambda m: f"web#{pseudonym('web:' + m.group(1), hash_key)}", text)
     return _LONG_DIGITS.sub(lambda m: f"digits#{pseudonym(m.group(0), hash_key)}", text)
 
 

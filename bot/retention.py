@@ -1,5 +1,6 @@
-"""Retention of personal data: conversations (Rasa's tracker store) and inbox entries older than
-``ISEE_PRIVACY_RETENTION_DAYS`` are deleted or anonymised by ``isee privacy purge``."""
+"""Retention of personal data: conversations (Rasa's tracker store, the widget's chat turns) and
+inbox entries older than ``ISEE_PRIVACY_RETENTION_DAYS`` are deleted or anonymised by
+``isee privacy purge``."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class PurgeReport(BaseModel):
 
     cutoff: dt.datetime
     handovers_deleted: int
+    chat_turns_deleted: int
     feedback_anonymised: int
     tracker_store: str
     conversations_deleted: int
@@ -89,11 +91,13 @@ def purge(inbox: InboxStore, endpoints: Path, retention_days: int, now: dt.datet
     """Delete or anonymise everything older than ``retention_days`` before ``now``."""
     cutoff = now - dt.timedelta(days=retention_days)
     handovers, feedback = inbox.purge_before(cutoff)
+    turns = inbox.purge_turns_before(cutoff)
     store = tracker_store(endpoints)
     conversations = purge_trackers(store.url, cutoff) if store.url else 0
     return PurgeReport(
         cutoff=cutoff,
         handovers_deleted=handovers,
+        chat_turns_deleted=turns,
         feedback_anonymised=feedback,
         tracker_store=store.kind,
         conversations_deleted=conversations,

@@ -76,7 +76,12 @@ class Settings(BaseSettings):
     portal_proof_window_s: int = Field(86_400, ge=1, description="Window those failures count in")
 
     inbox_db_url: str | None = Field(
-        None, description="Hand-over and feedback database URL (default: SQLite in build_dir)"
+        None,
+        description="Hand-over, feedback and web-chat history database URL (default: SQLite in "
+        "build_dir)",
+    )
+    history_max_turns: int = Field(
+        100, ge=1, description="Most recent exchanges the widget's history restores"
     )
 
     log_level: str = "INFO"

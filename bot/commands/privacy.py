@@ -25,8 +25,8 @@ def purge(
         Path, typer.Option(help="Rasa endpoints file naming the tracker store")
     ] = REPO_ROOT / "endpoints.yml",
 ) -> None:
-    """Delete conversations and hand-over requests older than the retention, anonymise older
-    feedback. Safe to run daily (e.g. from cron)."""
+    """Delete conversations, web-chat turns and hand-over requests older than the retention,
+    anonymise older feedback. Safe to run daily (e.g. from cron)."""
     from bot.inbox.store import InboxStore
     from bot.retention import purge as run_purge
 

@@ -30,6 +30,7 @@ def gateway(
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go through our handlers, which scrub personal data
     )
 
 

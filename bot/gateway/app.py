@@ -15,7 +15,7 @@ from bot.gateway.pipeline import ConversationPipeline
 from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.request_guard import RequestGuardMiddleware
-from bot.gateway.routes import chat, health, widget
+from bot.gateway.routes import chat, health, history, widget
 from bot.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -54,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestGuardMiddleware)  # added last: wraps everything above
     install_error_handlers(app)
     app.include_router(chat.router)
+    app.include_router(history.build_router(settings))
     app.include_router(health.router)
     app.include_router(widget.router)
     return app

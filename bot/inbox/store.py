@@ -1,13 +1,15 @@
-"""Records hand-over requests and feedback (SQLite by default, any SQLAlchemy URL)."""
+"""Records hand-over requests, feedback and web-chat turns (SQLite by default, any SQLAlchemy
+URL)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox.models import Base, Feedback, HandoverRequest
+from bot.inbox.models import Base, ChatTurn, Feedback, HandoverRequest
 
 PURGED = "purged"
 """Conversation id left on anonymised feedback."""
@@ -78,6 +80,34 @@ class InboxStore:
                     .order_by(HandoverRequest.created_at)
                 )
             )
+
+    def record_turn(
+        self, conversation_id: str, user_text: str, replies: list[dict[str, Any]]
+    ) -> ChatTurn:
+        """Keep one exchange of a conversation (the citizen's text and the replies)."""
+        with self._session.begin() as session:
+            turn = ChatTurn(conversation_id=conversation_id, user_text=user_text, replies=replies)
+            session.add(turn)
+            session.flush()
+            return turn
+
+    def turns(self, conversation_id: str, limit: int) -> list[ChatTurn]:
+        """The last ``limit`` exchanges of a conversation, oldest first."""
+        with Session(self._engine) as session:
+            latest = list(
+                session.scalars(
+                    select(ChatTurn)
+                    .where(ChatTurn.conversation_id == conversation_id)
+                    .order_by(ChatTurn.id.desc())
+                    .limit(limit)
+                )
+            )
+        return latest[::-1]
+
+    def purge_turns_before(self, cutoff: dt.datetime) -> int:
+        """Delete chat turns (the citizen's words) recorded before ``cutoff``; how many."""
+        with self._session.begin() as session:
+            return session.execute(delete(ChatTurn).where(ChatTurn.created_at < cutoff)).rowcount
 
     def purge_before(self, cutoff: dt.datetime) -> tuple[int, int]:
         """Delete hand-over requests (they hold the citizen's words) created before ``cutoff``

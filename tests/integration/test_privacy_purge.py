@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, update
 
-from bot.inbox.models import Feedback, HandoverRequest
+from bot.inbox.models import ChatTurn, Feedback, HandoverRequest
 from bot.inbox.store import PURGED, InboxStore
 from bot.retention import tracker_store
 from bot.settings import REPO_ROOT
@@ -122,3 +122,36 @@ def test_tracker_store_is_read_from_endpoints(tmp_path: Path) -> None:
     assert store.url == "postgresql+psycopg://rasa:secret@db.internal:5432/rasa"
     ours = tracker_store(REPO_ROOT / "endpoints.yml")
     assert ours.kind == "sql" and ours.url == f"sqlite:///{REPO_ROOT / '.build/rasa-tracker.db'}"
+
+
+def test_purge_deletes_old_widget_chat_turns_and_keeps_recent_ones(tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n')
+    inbox_url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    inbox = InboxStore(inbox_url)
+    now = dt.datetime.now(dt.UTC)
+    reply = [
+        {"text": "Dạ, hồ sơ của anh Nguyễn Văn An đang được xử lý.", "buttons": [], "link": None}
+    ]
+    for conversation, age in (("web:old", 100), ("web:old", 91), ("web:recent", 2)):
+        turn = inbox.record_turn(conversation, "hồ sơ 000.00.20.H37-250612-0001", reply)
+        engine = create_engine(inbox_url)
+        with engine.begin() as connection:
+            connection.execute(
+                update(ChatTurn)
+                .where(ChatTurn.id == turn.id)
+                .values(created_at=now - dt.timedelta(days=age))
+            )
+        engine.dispose()
+    env = {
+        **os.environ,
+        "ISEE_INBOX_DB_URL": inbox_url,
+        "ISEE_PRIVACY_RETENTION_DAYS": "90",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    command = [sys.executable, "-m", "bot.cli", "privacy", "purge", "--endpoints", str(endpoints)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"chat_turns_deleted": 2' in done.stdout
+    assert inbox.turns("web:old", 10) == []
+    assert [turn.replies for turn in inbox.turns("web:recent", 10)] == [reply]
