@@ -5,6 +5,7 @@ token refresh and a gateway killed while it works."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import itertools
@@ -27,7 +28,10 @@ from fastapi.testclient import TestClient
 
 from bot.channels.delivery.send_api import ZaloOutput, ZaloTokens
 from bot.channels.delivery.store import DeliveryStore
+from bot.channels.platform import IncomingEvent, Rendering
 from bot.gateway.app import create_app
+from bot.inbox.store import InboxStore
+from bot.retention import purge
 from bot.settings import Settings
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
 from tests.integration.test_gateway_input import StandInRasa
@@ -652,3 +656,23 @@ def test_unconfigured_channels_answer_503_and_say_why(tmp_path: Path) -> None:
             error = response.json()["error"]
             assert error["code"] == "channel_not_configured"
             assert error["message"].startswith("Dạ, kênh")
+
+
+def test_finished_channel_messages_are_purged_after_the_retention(tmp_path: Path) -> None:
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("{}\n", encoding="utf-8")
+    store = DeliveryStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    inbox = InboxStore(f"sqlite:///{tmp_path / 'inbox.db'}")
+    for text in ("đã trả lời", "đang chờ"):
+        event = IncomingEvent(
+            channel="zalo", message_id=text, user_id="u", sender="zalo:u", kind="text", text=text
+        )
+        assert store.enqueue(event)
+    done = store.next_for("zalo:u")
+    assert done is not None
+    store.save_answer(done.id, "zalo:u", Rendering(bodies=[{"message": {"text": "Dạ"}}]))
+    store.finish(done.id)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=100)
+    report = purge(inbox, endpoints, retention_days=90, now=later, channels=store)
+    assert report.channel_messages_deleted == 1
+    assert store.status_counts() == {"pending": 1}  # a queued message is never purged
