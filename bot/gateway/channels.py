@@ -58,45 +58,41 @@ def missing(settings: Settings, names: tuple[str, ...]) -> list[str]:
 def build_channels(settings: Settings, pipeline: ConversationPipeline) -> Channels:
     """Each channel whose secrets are set, and one delivery worker for them (started here);
     a channel left unconfigured is logged once and its webhook answers 503."""
-    outputs: dict[str, ChannelOutput] = {}
-    messenger_secrets = zalo_secrets = None
-    unset = missing(
+    unset_messenger = missing(
         settings, ("messenger_verify_token", "messenger_app_secret", "messenger_page_token")
     )
-    if unset:
-        log.warning("channel_not_configured", channel=MESSENGER, missing=unset)
-    else:
-        assert settings.messenger_verify_token and settings.messenger_app_secret
-        assert settings.messenger_page_token
+    unset_zalo = missing(settings, ("zalo_app_id", "zalo_oa_secret"))
+    if not (settings.zalo_access_token or settings.zalo_refresh_token):
+        unset_zalo.append("ISEE_ZALO_ACCESS_TOKEN or ISEE_ZALO_REFRESH_TOKEN")
+    for channel, unset in ((MESSENGER, unset_messenger), (ZALO, unset_zalo)):
+        if unset:
+            log.warning("channel_not_configured", channel=channel, missing=unset)
+    if unset_messenger and unset_zalo:
+        return Channels(None, None, None, {})
+
+    store = DeliveryStore(channel_db_url(settings))
+    outputs: dict[str, ChannelOutput] = {}
+    messenger_secrets = zalo_secrets = None
+    if not unset_messenger:
         messenger_secrets = MessengerSecrets(
-            settings.messenger_verify_token, settings.messenger_app_secret
+            str(settings.messenger_verify_token), str(settings.messenger_app_secret)
         )
         outputs[MESSENGER] = MessengerOutput(
-            settings.messenger_api_url, settings.messenger_page_token
+            settings.messenger_api_url, str(settings.messenger_page_token)
         )
-    unset = missing(settings, ("zalo_app_id", "zalo_oa_secret"))
-    if not (settings.zalo_access_token or settings.zalo_refresh_token):
-        unset.append("ISEE_ZALO_ACCESS_TOKEN or ISEE_ZALO_REFRESH_TOKEN")
-    store: DeliveryStore | None = None
-    if unset:
-        log.warning("channel_not_configured", channel=ZALO, missing=unset)
-    else:
-        assert settings.zalo_app_id and settings.zalo_oa_secret
+    if not unset_zalo:
         zalo_secrets = ZaloSecrets(
-            settings.zalo_app_id, settings.zalo_oa_secret, settings.webhook_max_age_s
+            str(settings.zalo_app_id), str(settings.zalo_oa_secret), settings.webhook_max_age_s
         )
-        store = DeliveryStore(channel_db_url(settings))
         store.seed_zalo_tokens(settings.zalo_access_token or "", settings.zalo_refresh_token or "")
         tokens = ZaloTokens(
             store,
             settings.zalo_oauth_url,
-            settings.zalo_app_id,
-            settings.zalo_oa_secret,
+            zalo_secrets.app_id,
+            zalo_secrets.oa_secret,
             settings.zalo_token_refresh_margin_s,
         )
         outputs[ZALO] = ZaloOutput(settings.zalo_api_url, tokens)
-    if not outputs:
-        return Channels(None, None, None, outputs)
 
     async def assistant(sender: str, text: str, client: str) -> list[Reply]:
         try:
@@ -104,10 +100,10 @@ def build_channels(settings: Settings, pipeline: ConversationPipeline) -> Channe
         except ApiError as exc:
             if exc.status >= 500:
                 raise AssistantUnavailableError(exc.code) from exc
-            return [Reply(text=exc.message)]
+            return [Reply(text=exc.message)]  # bad input: the citizen is told what is wrong
 
     worker = DeliveryWorker(
-        store or DeliveryStore(channel_db_url(settings)),
+        store,
         outputs,
         assistant,
         lambda channel, user_id: platform_client_id(channel, user_id, settings.privacy_hash_key),
