@@ -25,7 +25,9 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select
 
+from bot.channels.delivery.models import IncomingMessage, OutgoingMessage
 from bot.channels.delivery.send_api import ZaloOutput, ZaloTokens
 from bot.channels.delivery.store import DeliveryStore
 from bot.channels.platform import IncomingEvent, Rendering
@@ -74,6 +76,8 @@ class FakePlatforms:
                 self.messenger_tries.append(body)
                 if request.query_params.get("access_token") != PAGE_TOKEN:
                     return JSONResponse({"error": {"code": 190}}, status_code=400)
+                if body["recipient"]["id"].startswith("down-") and "message" in body:
+                    return JSONResponse({"error": {"code": 2}}, status_code=500)
                 if self.busy_sends and "message" in body:
                     self.busy_sends -= 1
                     return JSONResponse({"error": {"code": 4}}, status_code=429)
@@ -194,6 +198,7 @@ def wait_for(condition: Callable[[], object], deadline_s: float = DEADLINE_S) ->
 @dataclass
 class Stack:
     url: str
+    db_url: str
     rasa: ChannelRasa
     fake: FakePlatforms
     process: ManagedProcess
@@ -201,13 +206,14 @@ class Stack:
 
 def start_gateway(workdir: Path, rasa: ChannelRasa, fake: FakePlatforms, **extra: str) -> Stack:
     port = free_port()
+    db_url = f"sqlite:///{workdir / 'inbox.db'}"
     env = {
         "ISEE_GATEWAY_PORT": str(port),
         "ISEE_RASA_URL": rasa.url,
         "ISEE_ACTION_PORT": str(free_port()),
         "ISEE_PORTAL_URL": f"http://127.0.0.1:{free_port()}",
         "ISEE_ACTION_BUDGET_S": str(DEADLINE_S),
-        "ISEE_INBOX_DB_URL": f"sqlite:///{workdir / 'inbox.db'}",
+        "ISEE_INBOX_DB_URL": db_url,
         "ISEE_MESSENGER_VERIFY_TOKEN": VERIFY_TOKEN,
         "ISEE_MESSENGER_APP_SECRET": APP_SECRET,
         "ISEE_MESSENGER_PAGE_TOKEN": PAGE_TOKEN,
@@ -225,7 +231,7 @@ def start_gateway(workdir: Path, rasa: ChannelRasa, fake: FakePlatforms, **extra
     process = ManagedProcess("gateway", [str(VENV_BIN / "isee"), "serve", "gateway"], workdir, env)
     url = f"http://127.0.0.1:{port}"
     process.wait_until(http_ok(f"{url}/health"), DEADLINE_S)
-    return Stack(url, rasa, fake, process)
+    return Stack(url, db_url, rasa, fake, process)
 
 
 @pytest.fixture(scope="module")
@@ -446,6 +452,26 @@ def test_a_429_from_the_send_api_is_retried(stack: Stack) -> None:
         b for b in stack.fake.messenger_tries if b.get("message", {}).get("text", "").endswith(text)
     ]
     assert len(tries) == 2
+
+
+def test_a_send_that_keeps_failing_is_recorded_and_the_queue_moves_on(stack: Stack) -> None:
+    psid = unique("down")
+    text = unique("không gửi được")
+    for message in (text, "nút"):
+        assert post_messenger(stack, messenger_body(psid, message)).status_code == 200
+    engine = create_engine(stack.db_url)
+    failed = (
+        select(OutgoingMessage.attempts, OutgoingMessage.error, IncomingMessage.status)
+        .join(IncomingMessage, IncomingMessage.id == OutgoingMessage.incoming_id)
+        .where(IncomingMessage.sender == f"fb:{psid}", OutgoingMessage.status == "failed")
+    )
+    with engine.connect() as connection:
+        wait_for(lambda: len(connection.execute(failed).all()) == 2)
+        rows = connection.execute(failed).all()
+    engine.dispose()
+    assert [(attempts, status) for attempts, _, status in rows] == [(5, "failed")] * 2
+    assert all("HTTP 500" in error for _, error, _ in rows)
+    assert text in stack.rasa.received
 
 
 def test_one_users_messages_are_answered_in_order(stack: Stack) -> None:
