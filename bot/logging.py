@@ -70,6 +70,8 @@ def configure_logging(level: str = "INFO", json: bool = False, hash_key: str | N
     for handler in logging.getLogger().handlers:
         if not any(isinstance(existing, ScrubFilter) for existing in handler.filters):
             handler.addFilter(ScrubFilter(key))
+    # httpx logs every request URL at INFO; the Messenger Send API carries its token in the URL.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )

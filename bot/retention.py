@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import URL, MetaData, Table, create_engine, func, select
 from sqlalchemy.exc import NoSuchTableError
 
+from bot.channels.delivery.store import DeliveryStore
 from bot.inbox.store import InboxStore
 
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -36,6 +37,7 @@ class PurgeReport(BaseModel):
     feedback_anonymised: int
     tracker_store: str
     conversations_deleted: int
+    channel_messages_deleted: int
 
 
 def tracker_store(endpoints: Path) -> TrackerStoreInfo:
@@ -87,8 +89,15 @@ def purge_trackers(url: str, cutoff: dt.datetime) -> int:
         engine.dispose()
 
 
-def purge(inbox: InboxStore, endpoints: Path, retention_days: int, now: dt.datetime) -> PurgeReport:
-    """Delete or anonymise everything older than ``retention_days`` before ``now``."""
+def purge(
+    inbox: InboxStore,
+    endpoints: Path,
+    retention_days: int,
+    now: dt.datetime,
+    channels: DeliveryStore | None = None,
+) -> PurgeReport:
+    """Delete or anonymise everything older than ``retention_days`` before ``now`` (and the
+    finished Zalo/Messenger messages of ``channels``, when given)."""
     cutoff = now - dt.timedelta(days=retention_days)
     handovers, feedback = inbox.purge_before(cutoff)
     turns = inbox.purge_turns_before(cutoff)
@@ -101,4 +110,5 @@ def purge(inbox: InboxStore, endpoints: Path, retention_days: int, now: dt.datet
         feedback_anonymised=feedback,
         tracker_store=store.kind,
         conversations_deleted=conversations,
+        channel_messages_deleted=channels.purge_before(cutoff) if channels else 0,
     )

@@ -84,6 +84,57 @@ class Settings(BaseSettings):
         100, ge=1, description="Most recent exchanges the widget's history restores"
     )
 
+    # Channels: Facebook Messenger and Zalo OA webhooks (README "Channels"); a channel whose
+    # secrets are unset answers 503
+    messenger_verify_token: str | None = Field(
+        None, description="Token Meta sends in the webhook handshake (hub.verify_token)"
+    )
+    messenger_app_secret: str | None = Field(
+        None, description="Meta app secret: key of the X-Hub-Signature-256 HMAC"
+    )
+    messenger_page_token: str | None = Field(None, description="Page access token for the Send API")
+    messenger_api_url: str = Field(
+        "https://graph.facebook.com/v19.0", description="Graph API base URL (Send API)"
+    )
+    zalo_app_id: str | None = Field(None, description="Zalo app id (part of the webhook MAC)")
+    zalo_oa_secret: str | None = Field(
+        None, description="Zalo OA secret key: webhook MAC and token refresh header"
+    )
+    zalo_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA API base URL")
+    zalo_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL")
+    zalo_access_token: str | None = Field(
+        None, description="Initial OA access token (then kept and refreshed in the database)"
+    )
+    zalo_refresh_token: str | None = Field(
+        None, description="Initial OA refresh token (then kept and rotated in the database)"
+    )
+    zalo_token_refresh_margin_s: float = Field(
+        600.0, ge=0, description="Refresh the Zalo access token this long before it expires"
+    )
+    webhook_max_age_s: float = Field(
+        300.0, gt=0, description="Oldest (or furthest in the future) signed Zalo event accepted"
+    )
+    channel_db_url: str | None = Field(
+        None,
+        description="Channel delivery queue (incoming messages, outbox, tokens) database URL "
+        "(default: the inbox database)",
+    )
+    channel_send_attempts: int = Field(
+        5, ge=1, description="Tries per outgoing platform message (429, 5xx, network errors)"
+    )
+    channel_send_backoff_s: float = Field(
+        1.0, gt=0, description="First wait between send tries; doubles each try"
+    )
+    channel_send_backoff_max_s: float = Field(
+        30.0, gt=0, description="Longest wait between two send tries"
+    )
+    channel_retry_s: float = Field(
+        5.0, gt=0, description="Wait before a queued message is tried again while Rasa is down"
+    )
+    channel_workers: int = Field(
+        8, ge=1, description="Conversations the channel worker serves at once (one per user)"
+    )
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -102,6 +153,11 @@ class Settings(BaseSettings):
     privacy_retention_days: int = Field(
         90, ge=1, description="Days conversations and inbox entries are kept before purging"
     )
+
+
+def channel_db_url(settings: Settings) -> str:
+    """The channel delivery database URL, defaulting to the inbox database."""
+    return settings.channel_db_url or inbox_url(settings)
 
 
 def inbox_url(settings: Settings) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.settings import REPO_ROOT, get_settings, inbox_url
+from bot.settings import REPO_ROOT, channel_db_url, get_settings, inbox_url
 
 privacy_app = typer.Typer(help="Personal data: retention.", no_args_is_help=True)
 console = Console()
@@ -25,8 +25,10 @@ def purge(
         Path, typer.Option(help="Rasa endpoints file naming the tracker store")
     ] = REPO_ROOT / "endpoints.yml",
 ) -> None:
-    """Delete conversations, web-chat turns and hand-over requests older than the retention,
-    anonymise older feedback. Safe to run daily (e.g. from cron)."""
+    """Delete conversations, web-chat turns, hand-over requests and finished Zalo/Messenger
+    messages older than the retention, anonymise older feedback. Safe to run daily (e.g. from
+    cron)."""
+    from bot.channels.delivery.store import DeliveryStore
     from bot.inbox.store import InboxStore
     from bot.retention import purge as run_purge
 
@@ -39,6 +41,7 @@ def purge(
         endpoints,
         days or settings.privacy_retention_days,
         dt.datetime.now(dt.UTC),
+        DeliveryStore(channel_db_url(settings)),
     )
     if report.tracker_store == "in_memory":
         console.print("Rasa keeps conversations in memory only: no tracker store to purge.")

@@ -10,12 +10,14 @@ import structlog
 from fastapi import FastAPI
 
 from bot.gateway.body_limit import BodyLimitMiddleware
+from bot.gateway.channels import build_channels
 from bot.gateway.errors import install_error_handlers
 from bot.gateway.pipeline import ConversationPipeline
 from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.request_guard import RequestGuardMiddleware
-from bot.gateway.routes import chat, health, history, widget
+from bot.gateway.routes import chat, health, history, webhooks, widget
+from bot.gateway.sender_locks import SenderLocks
 from bot.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -39,17 +41,20 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.pipeline = ConversationPipeline(
             rasa, settings.max_message_chars, settings.portal_link
         )
+        app.state.channels = build_channels(settings, app.state.pipeline)
         url = f"http://{settings.gateway_host}:{settings.gateway_port}/"
         watcher = asyncio.create_task(announce_when_ready(readiness, url))
         yield
         watcher.cancel()
         with suppress(asyncio.CancelledError):
             await watcher
+        await app.state.channels.aclose()
         await rasa.aclose()
         await readiness.aclose()
 
     app = FastAPI(title="isee-assistant gateway", version="1", lifespan=lifespan)
     app.state.client_hash_key = settings.privacy_hash_key
+    app.state.sender_locks = SenderLocks()
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestGuardMiddleware)  # added last: wraps everything above
     install_error_handlers(app)
@@ -57,4 +62,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(history.build_router(settings))
     app.include_router(health.router)
     app.include_router(widget.router)
+    app.include_router(webhooks.router)
     return app

@@ -41,10 +41,11 @@ class StandInRasa:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                outer.received.append(json.loads(self.rfile.read(length))["message"])
+                message = json.loads(self.rfile.read(length))["message"]
+                outer.received.append(message)
                 if outer.mode == "slow":
                     time.sleep(BUDGET_S * 3)
-                self._send(200, json.dumps(outer.answer()).encode())
+                self._send(200, json.dumps(outer.answer(message)).encode())
 
             def _send(self, status: int, body: bytes) -> None:
                 try:
@@ -67,7 +68,8 @@ class StandInRasa:
         )
         self._thread.start()
 
-    def answer(self) -> list[dict[str, object]]:
+    def answer(self, message: str) -> list[dict[str, object]]:
+        """Rasa's bot messages for ``message`` (subclasses answer per message)."""
         if self.mode == "empty":
             return []
         if self.mode == "broken":

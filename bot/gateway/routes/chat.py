@@ -24,12 +24,14 @@ router = APIRouter(prefix="/api/v1", tags=["chat"])
 )
 async def chat(body: WidgetMessage, request: Request) -> WidgetResponse:
     """Send one message of a conversation and get the assistant's replies. The conversation id
-    is the gateway's: ``web:`` + the widget's sender (another channel's prefix is refused)."""
+    is the gateway's: ``web:`` + the widget's sender (another channel's prefix is refused); one
+    sender's messages are answered one at a time, in the order they arrive."""
     sender = conversation_id(body.sender)
     pipeline: ConversationPipeline = request.app.state.pipeline
     address = request.client.host if request.client else "unknown"
     client = web_client_id(address, request.app.state.client_hash_key)
-    replies = await pipeline.handle(sender, body.message, client)
+    async with request.app.state.sender_locks.hold(sender):
+        replies = await pipeline.handle(sender, body.message, client)
     try:
         await run_in_threadpool(
             inbox(request).record_turn,

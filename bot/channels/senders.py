@@ -1,0 +1,22 @@
+"""Conversation ids (Rasa sender ids) belong to the server: each platform channel prefixes its
+platform's user id; the web chat keeps its own ``web:`` namespace (``bot.channels.widget``)."""
+
+from __future__ import annotations
+
+from bot.privacy import pseudonym
+
+ZALO = "zalo"
+MESSENGER = "messenger"
+
+PREFIXES = {ZALO: "zalo:", MESSENGER: "fb:"}
+"""Sender id prefix of each platform channel."""
+
+
+def platform_sender(channel: str, user_id: str) -> str:
+    """The conversation id of a platform user (``zalo:<user id>``, ``fb:<PSID>``)."""
+    return PREFIXES[channel] + user_id
+
+
+def platform_client_id(channel: str, user_id: str, hash_key: str) -> str:
+    """The client id the portal limits a platform user by: a pseudonym of the platform's id."""
+    return f"{channel}:{pseudonym(user_id, hash_key)}"
