@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import kb_check, kb_data, kb_search, portal, privacy, serve
+from bot.commands import kb_check, kb_data, kb_reload, kb_search, portal, privacy, serve
 
 app = typer.Typer(
     help="isee-assistant: Lạng Sơn public-service virtual assistant.", no_args_is_help=True
 )
 kb_app = typer.Typer(
-    help="Knowledge base: import, check, build, search, evaluate.", no_args_is_help=True
+    help="Knowledge base: import, check, build, reload, search, evaluate.", no_args_is_help=True
 )
 app.add_typer(kb_app, name="kb")
 kb_data.register(kb_app)
@@ -19,6 +19,7 @@ portal.register(app)
 privacy.register(app)
 kb_check.register(kb_app)
 kb_search.register(kb_app)
+kb_reload.register(kb_app)
 
 if __name__ == "__main__":
     app()

@@ -1,18 +1,52 @@
-"""Process-wide services of the action server: knowledge base, search index, portal client, inbox."""
+"""Process-wide services of the action server: knowledge base, search index, portal client, inbox.
+
+The knowledge base and the search index form one :class:`Knowledge` snapshot, loaded before the
+server listens and replaced whole by :func:`reload` (``isee kb reload``): the new one is loaded
+beside the old, then one reference is swapped, so a request in flight finishes on the objects it
+already holds and the next one sees the new knowledge.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from bot.inbox.store import InboxStore
 from bot.knowledge.loader import KnowledgeBase, load_knowledge_base
 from bot.knowledge.schema import Entry
 from bot.portal.client import PortalClient, PortalClientConfig
+from bot.search.build import current_index
 from bot.search.searcher import Searcher
 from bot.search.service import open_searcher
-from bot.settings import get_settings, inbox_url
+from bot.settings import Settings, get_settings, inbox_url
 
 _portal: PortalClient | None = None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """One consistent generation of what the actions answer from."""
+
+    kb: KnowledgeBase
+    searcher: Searcher
+    index: Path
+    entries: dict[str, Entry] = field(repr=False)
+
+    @classmethod
+    def load(cls, settings: Settings) -> Knowledge:
+        """Load the knowledge base and the current search index (built by ``isee kb build``)."""
+        searcher = open_searcher(settings, build=False)  # raises when no index was built
+        index = current_index(settings.build_dir)
+        kb = load_knowledge_base(settings.kb_dir, cache_dir=settings.build_dir)
+        entries = {entry.id: entry for entry in kb.entries}
+        return cls(kb=kb, searcher=searcher, index=index or Path(), entries=entries)
+
+
+_knowledge: Knowledge | None = None
+_loading = threading.Lock()
 
 
 def portal() -> PortalClient:
@@ -29,31 +63,60 @@ def inbox() -> InboxStore:
     return InboxStore(inbox_url(get_settings()))
 
 
-@cache
+def current() -> Knowledge:
+    """The knowledge being served (loaded on first use)."""
+    global _knowledge
+    if _knowledge is None:
+        with _loading:
+            if _knowledge is None:
+                _knowledge = Knowledge.load(get_settings())
+    return _knowledge
+
+
 def knowledge() -> KnowledgeBase:
-    """The knowledge base, loaded once."""
-    settings = get_settings()
-    return load_knowledge_base(settings.kb_dir, cache_dir=settings.build_dir)
-
-
-@cache
-def _entries() -> dict[str, Entry]:
-    return {entry.id: entry for entry in knowledge().entries}
+    """The knowledge base being served."""
+    return current().kb
 
 
 def entry(entry_id: str) -> Entry | None:
     """The knowledge-base entry with this id, if any."""
-    return _entries().get(entry_id)
+    return current().entries.get(entry_id)
 
 
-@cache
 def searcher() -> Searcher:
-    """The search index (built by `isee kb build`; not rebuilt by the action server)."""
-    return open_searcher(get_settings(), build=False)
+    """The search index being served."""
+    return current().searcher
 
 
 def warm_up() -> None:
     """Load the knowledge base and the index before the server accepts requests."""
-    knowledge()
-    _entries()
-    searcher()
+    current()
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What :func:`reload` swapped in."""
+
+    index: str
+    kb_hash: str
+    entries: int
+    seconds: float
+
+
+def reload() -> ReloadReport:
+    """Load the knowledge base and the current index afresh, then swap them in at once.
+
+    Blocking (call it from a worker thread). When loading fails the exception propagates and the
+    old knowledge keeps serving; concurrent reloads run one after the other.
+    """
+    global _knowledge
+    started = time.perf_counter()
+    with _loading:
+        fresh = Knowledge.load(get_settings())
+        _knowledge = fresh
+    return ReloadReport(
+        index=fresh.index.name,
+        kb_hash=fresh.kb.content_hash(),
+        entries=len(fresh.entries),
+        seconds=round(time.perf_counter() - started, 3),
+    )

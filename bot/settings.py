@@ -12,6 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT = "development"
 DEV_PORTAL_API_KEY = "dev-portal-key"
 DEV_PRIVACY_HASH_KEY = "dev-privacy-hash-key"
+DEV_ADMIN_TOKEN = "dev-admin-token"
 
 
 class Settings(BaseSettings):
@@ -154,6 +155,25 @@ class Settings(BaseSettings):
         90, ge=1, description="Days conversations and inbox entries are kept before purging"
     )
 
+    # Operations: live curation of the running action servers (README "Operations")
+    admin_token: str = Field(
+        DEV_ADMIN_TOKEN,
+        description="Bearer token of the action server's admin endpoint (POST /admin/reload)",
+    )
+    action_server_urls: list[str] = Field(
+        default_factory=list,
+        description="Action servers `isee kb reload` swaps (a JSON list of base URLs); empty: the "
+        "local one at action_host:action_port",
+    )
+    reload_timeout_s: float = Field(
+        300.0, gt=0, description="Longest `isee kb reload` waits for one action server to swap"
+    )
+
+
+def reload_targets(settings: Settings) -> list[str]:
+    """Base URLs of the action servers ``isee kb reload`` swaps (default: the local one)."""
+    return settings.action_server_urls or [f"http://{settings.action_host}:{settings.action_port}"]
+
 
 def channel_db_url(settings: Settings) -> str:
     """The channel delivery database URL, defaulting to the inbox database."""
@@ -172,19 +192,19 @@ class InsecureSettingsError(RuntimeError):
     """A process was asked to start outside development with a development secret."""
 
 
-def refuse_default_secrets(settings: Settings) -> None:
+def refuse_default_secrets(settings: Settings, *, admin: bool = False) -> None:
     """Raise ``InsecureSettingsError`` when a secret keeps its development default while
-    ``ISEE_ENV`` is not ``development``."""
+    ``ISEE_ENV`` is not ``development``; ``admin`` checks the admin token too (the process
+    serving the admin endpoint)."""
     if settings.env == DEVELOPMENT:
         return
-    defaults = [
-        name
-        for name, value, default in (
-            ("ISEE_PORTAL_API_KEY", settings.portal_api_key, DEV_PORTAL_API_KEY),
-            ("ISEE_PRIVACY_HASH_KEY", settings.privacy_hash_key, DEV_PRIVACY_HASH_KEY),
-        )
-        if value == default
+    secrets = [
+        ("ISEE_PORTAL_API_KEY", settings.portal_api_key, DEV_PORTAL_API_KEY),
+        ("ISEE_PRIVACY_HASH_KEY", settings.privacy_hash_key, DEV_PRIVACY_HASH_KEY),
     ]
+    if admin:
+        secrets.append(("ISEE_ADMIN_TOKEN", settings.admin_token, DEV_ADMIN_TOKEN))
+    defaults = [name for name, value, default in secrets if value == default]
     if defaults:
         raise InsecureSettingsError(
             f"refusing to start: {' and '.join(defaults)} still hold the public development "

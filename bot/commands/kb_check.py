@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.knowledge.check import check_knowledge_base
+from bot.knowledge.check import CheckReport, check_knowledge_base
 from bot.settings import get_settings
 
 
@@ -32,15 +32,20 @@ def check(
         payload.update(errors=len(report.errors), warnings=len(report.warnings))
         typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
-        for problem in report.problems:
-            typer.echo(str(problem))
-        typer.echo(
-            f"Đã kiểm tra {report.files} tệp ({report.procedures} thủ tục, {report.faqs} câu hỏi "
-            f"chung, {report.questions} câu hỏi do cán bộ viết): {len(report.errors)} lỗi, "
-            f"{len(report.warnings)} cảnh báo."
-        )
+        print_report(report)
     if report.errors:
         raise typer.Exit(1)
+
+
+def print_report(report: CheckReport) -> None:
+    """Every problem with its location, then a one-line summary."""
+    for problem in report.problems:
+        typer.echo(str(problem))
+    typer.echo(
+        f"Đã kiểm tra {report.files} tệp ({report.procedures} thủ tục, {report.faqs} câu hỏi "
+        f"chung, {report.questions} câu hỏi do cán bộ viết): {len(report.errors)} lỗi, "
+        f"{len(report.warnings)} cảnh báo."
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -40,14 +40,15 @@ def actions(
 ) -> None:
     """The rasa-sdk action server, in this one process: the index is loaded once, before serving.
 
-    Probes: ``/health`` (liveness, from rasa-sdk) and ``/ready`` (the inbox database answers).
+    Probes: ``/health`` (liveness, from rasa-sdk) and ``/ready`` (the inbox database answers);
+    ``/metrics`` (Prometheus) and ``POST /admin/reload`` (``isee kb reload``) on the same port.
     """
     from sanic import Sanic
 
     from bot import runtime
     from bot.action_server import create_action_server
 
-    settings = secure_settings()
+    settings = secure_settings(admin=True)
     configure_logging(settings.log_level, settings.log_json, settings.privacy_hash_key)
     runtime.warm_up()
     app = create_action_server()

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.channels import build_channels
 from bot.gateway.errors import install_error_handlers
+from bot.gateway.metrics import install_metrics
 from bot.gateway.pipeline import ConversationPipeline
 from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.client_hash_key = settings.privacy_hash_key
     app.state.sender_locks = SenderLocks()
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_metrics(app)
     app.add_middleware(RequestGuardMiddleware)  # added last: wraps everything above
     install_error_handlers(app)
     app.include_router(chat.router)

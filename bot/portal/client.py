@@ -23,6 +23,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from bot.metrics import count_portal_errors
 from bot.portal.breaker import CircuitBreaker
 from bot.portal.codes import normalise_dossier_code, normalise_procedure_code
 from bot.portal.errors import (
@@ -166,6 +167,7 @@ class PortalClient:
             "/api/v1/procedures", ProcedureSearch, endpoint="/api/v1/procedures", params=params
         )
 
+    @count_portal_errors
     async def _get(
         self,
         path: str,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.synonyms import SynonymList
+from bot.metrics import observe_search
 from bot.search.agencies import AgencyMention, agency_fit, agency_words, find_agency, strip_agency
 from bot.search.build import OUTSIDE_DIR, read_manifest
 from bot.search.config import SearchConfig
@@ -460,6 +461,7 @@ class Searcher:
             return "clarify"
         return "answer"
 
+    @observe_search
     def search(self, query: str, k: int = 5, procedure_hint: str | None = None) -> SearchResult:
         """Ranked hits, topic and decision for ``query``; empty or wordless input gives ``none``."""
         if not _HAS_WORD.search(clean(query)) or not self.docs:
