@@ -65,6 +65,17 @@ class Sample:
     started: float  # time.monotonic() when the request was sent
     latency_ms: float
     outcome: str  # HTTP status, or the transport error's kind
+    step: StepKind
+
+
+class Exchange(BaseModel):
+    """One message and what came back, for the optional transcript."""
+
+    sender: str
+    step: StepKind
+    message: str
+    outcome: str
+    replies: list[str]
 
 
 @dataclass
@@ -73,6 +84,7 @@ class Run:
     in_flight: int = 0
     conversations: int = 0
     unfinished: int = 0  # citizens still waiting on a reply when the run's bound ran out
+    transcript: list[Exchange] | None = None
 
 
 class Summary(BaseModel):
@@ -82,6 +94,7 @@ class Summary(BaseModel):
     warmup_seconds: float
     seed: int
     messages: int
+    messages_by_step: dict[str, int]
     conversations_started: int
     throughput_msg_s: float
     latency_ms: Latency | None
@@ -128,13 +141,19 @@ async def _citizen(
                 if button is None:
                     continue
                 text = button.payload
-            buttons = await _send(client, url, headers, sender, text or "", run)
+            buttons = await _send(client, url, headers, sender, step.kind, text or "", run)
             await asyncio.sleep(rng.uniform(low, high))
         number += 1
 
 
 async def _send(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], sender: str, text: str, run: Run
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    sender: str,
+    step: StepKind,
+    text: str,
+    run: Run,
 ) -> list[Button]:
     """Send one message; record its latency and outcome; return the buttons offered."""
     started = time.monotonic()
@@ -142,19 +161,23 @@ async def _send(
     try:
         response = await client.post(url, json={"sender": sender, "message": text}, headers=headers)
     except httpx.TimeoutException:
-        outcome, buttons = "timeout", []
+        outcome, replies = "timeout", []
     except httpx.TransportError as exc:
-        outcome, buttons = type(exc).__name__, []
+        outcome, replies = type(exc).__name__, []
     else:
         outcome = str(response.status_code)
-        buttons = []
+        replies = []
         if response.status_code == 200:
             replies = WidgetResponse.model_validate_json(response.content).replies
-            buttons = [b for reply in replies for b in reply.buttons]
     finally:
         run.in_flight -= 1
-    run.samples.append(Sample(started, (time.monotonic() - started) * 1000, outcome))
-    return buttons
+    run.samples.append(Sample(started, (time.monotonic() - started) * 1000, outcome, step))
+    if run.transcript is not None:
+        texts = [r.text for r in replies]
+        run.transcript.append(
+            Exchange(sender=sender, step=step, message=text, outcome=outcome, replies=texts)
+        )
+    return [b for reply in replies for b in reply.buttons]
 
 
 async def _progress(run: Run, start: float, measure_from: float, deadline: float) -> None:
@@ -205,10 +228,11 @@ async def _load(
     seconds: float,
     warmup: float,
     seed: int,
+    transcript: bool,
 ) -> tuple[Run, dict[str, float], float]:
     """Run the citizens; return what they saw, the memory after the warm-up and when the
     measured window began."""
-    run = Run()
+    run = Run(transcript=[] if transcript else None)
     start = time.monotonic()
     measure_from = start + warmup
     deadline = measure_from + seconds
@@ -241,6 +265,8 @@ def _report(summary: Summary, path: Path) -> None:
     )
     table.add_row("messages (window)", str(summary.messages))
     table.add_row("conversations started", str(summary.conversations_started))
+    by_step = ", ".join(f"{k}: {v}" for k, v in sorted(summary.messages_by_step.items()))
+    table.add_row("messages by step (whole run)", by_step)
     table.add_row("throughput", f"{summary.throughput_msg_s:.2f} messages/s")
     if summary.latency_ms:
         lat = summary.latency_ms
@@ -303,6 +329,10 @@ def main(
         Path | None,
         typer.Option(envvar="LOAD_OUT", help="Folder of the JSON summary (default: .build/bench)"),
     ] = None,
+    transcript: Annotated[
+        bool,
+        typer.Option(envvar="LOAD_TRANSCRIPT", help="Also write every message and reply (JSONL)"),
+    ] = False,
 ) -> None:
     """Simulated citizens chatting through the gateway; figures and PASS/FAIL per target."""
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
@@ -328,7 +358,7 @@ def main(
             stack.process("gateway").wait_until(http_ok(f"{stack.gateway_url}/ready"), 120)
             book = ScriptBook(config, names, _seeded_dossiers(stack, config.dossier_pool))
             run, after_warmup, measure_from = asyncio.run(
-                _load(stack, book, config, users, seconds, warmup, seed)
+                _load(stack, book, config, users, seconds, warmup, seed, transcript)
             )
             at_end = _memory(stack)
             degraded = _degraded(stack)
@@ -362,6 +392,7 @@ def main(
         warmup_seconds=warmup,
         seed=seed,
         messages=len(window),
+        messages_by_step=dict(Counter(s.step.value for s in run.samples)),
         conversations_started=run.conversations,
         throughput_msg_s=round(len(window) / seconds, 2),
         latency_ms=latency,
@@ -375,6 +406,9 @@ def main(
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"load-{started_at:%Y%m%dT%H%M%S}.json"
     path.write_text(summary.model_dump_json(indent=2), encoding="utf-8")
+    if run.transcript is not None:
+        lines = [exchange.model_dump_json() + "\n" for exchange in run.transcript]
+        path.with_suffix(".transcript.jsonl").write_text("".join(lines), encoding="utf-8")
     _report(summary, path)
 
 
