@@ -124,6 +124,7 @@ class ScriptBook:
         shape = rng.choices(config.conversations, [s.weight for s in config.conversations])[0]
         steps: list[Step] = []
         dossier = self._dossiers[0]
+        follow_ups = list(phrasing.follow_up)
         for kind in shape.steps:
             text: str | None
             if kind is StepKind.CLICK:
@@ -132,6 +133,10 @@ class ScriptBook:
                 text = rng.choice(phrasing.question).format(name=rng.choice(self._names))
                 if rng.random() < config.accentless_share:
                     text = strip_marks(text)
+            elif kind is StepKind.FOLLOW_UP:
+                text = rng.choice(follow_ups or phrasing.follow_up)
+                if text in follow_ups:
+                    follow_ups.remove(text)
             elif kind is StepKind.DOSSIER:
                 dossier = rng.choice(self._dossiers)
                 text = rng.choice(phrasing.dossier).format(code=dossier.code)

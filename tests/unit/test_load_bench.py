@@ -170,3 +170,10 @@ def test_verdict_fails_each_missed_target() -> None:
         "memory growth rasa",
     }
     assert not verdict(targets, targets.users, targets.seconds, 0, None, steady)[2].passed
+
+
+def test_a_conversation_does_not_repeat_a_follow_up() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        asked = [s.text for s in book().script(rng) if s.kind is StepKind.FOLLOW_UP]
+        assert len(asked) == len(set(asked))
