@@ -5,9 +5,9 @@ issue 19 in ``bench/load.yml``). It starts the whole assistant (reference portal
 seeded temporary database, action server, Rasa server, gateway) on free loopback ports, waits
 until the gateway's ``/ready`` answers (ready, or degraded), runs a warm-up, then measures a
 fixed window: each citizen draws a conversation script (``bench/load_plan.py``), pauses a random
-think time between messages, and starts a new conversation (a new sender id) when one ends. It prints throughput,
-latency percentiles, errors by kind, the resident memory of every process after the warm-up and
-at the end, and PASS/FAIL against each target; a JSON summary goes to ``.build/bench/``.
+think time between messages, and starts a new conversation (a new sender id) when one ends. It
+prints throughput, latency percentiles, errors by kind, the resident memory of every process
+after the warm-up and at the end, and PASS/FAIL against each target; a JSON summary goes to ``.build/bench/``.
 Every process it started is stopped at the end, also on Ctrl-C or an error.
 """
 
