@@ -7,8 +7,8 @@ until the gateway's ``/ready`` answers (ready, or degraded), runs a warm-up, the
 fixed window: each citizen draws a conversation script (``bench/load_plan.py``), pauses a random
 think time between messages, and starts a new conversation (a new sender id) when one ends. It
 prints throughput, latency percentiles, errors by kind, the resident memory of every process
-after the warm-up and at the end, and PASS/FAIL against each target; a JSON summary goes to ``.build/bench/``.
-Every process it started is stopped at the end, also on Ctrl-C or an error.
+after the warm-up and at the end, and PASS/FAIL against each target; a JSON summary goes to
+``.build/bench/``. Every process it started is stopped at the end, also on Ctrl-C or an error.
 """
 
 from __future__ import annotations
