@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import random
 import shutil
 import signal
@@ -43,7 +44,16 @@ from bench.load_plan import (
     choose_button,
     load_config,
 )
-from bench.load_stats import Check, Latency, Memory, growth_pct, latency_figures, rss_mib, verdict
+from bench.load_stats import (
+    Check,
+    Latency,
+    ProcessUse,
+    cpu_seconds,
+    growth_pct,
+    latency_figures,
+    rss_mib,
+    verdict,
+)
 from bot.channels.models import Button
 from bot.channels.widget import WidgetResponse
 from bot.knowledge.loader import load_knowledge_base
@@ -98,10 +108,12 @@ class Summary(BaseModel):
     conversations_started: int
     throughput_msg_s: float
     latency_ms: Latency | None
+    latency_ms_by_step: dict[str, Latency]
     outcomes: dict[str, int]
     degraded_replies: dict[str, int]
     errors: int
-    memory: dict[str, Memory]
+    memory: dict[str, ProcessUse]
+    machine_load: tuple[float, float, float]  # load average (1, 5, 15 min) at the end
     checks: list[Check]
     passed: bool
 
@@ -216,8 +228,34 @@ def _degraded(stack: Stack) -> dict[str, int]:
     return {event: sum(event in line for line in log.splitlines()) for event in DEGRADED_EVENTS}
 
 
-def _memory(stack: Stack) -> dict[str, float]:
-    return {p.name: rss_mib(p.proc.pid) for p in stack.processes}
+@dataclass(frozen=True)
+class Snapshot:
+    """Resident memory (MiB) and CPU time (s) of every process at one moment."""
+
+    at: float
+    rss_mib: dict[str, float]
+    cpu_s: dict[str, float]
+
+
+def _snapshot(stack: Stack) -> Snapshot:
+    return Snapshot(
+        at=time.monotonic(),
+        rss_mib={p.name: rss_mib(p.proc.pid) for p in stack.processes},
+        cpu_s={p.name: cpu_seconds(p.proc.pid) for p in stack.processes},
+    )
+
+
+def _process_use(before: Snapshot, after: Snapshot) -> dict[str, ProcessUse]:
+    wall = after.at - before.at
+    return {
+        name: ProcessUse(
+            after_warmup_mib=round(before.rss_mib[name], 1),
+            end_mib=round(after.rss_mib[name], 1),
+            growth_pct=round(growth_pct(before.rss_mib[name], after.rss_mib[name]), 1),
+            cpu_pct=round((after.cpu_s[name] - before.cpu_s[name]) / wall * 100, 1),
+        )
+        for name in before.rss_mib
+    }
 
 
 async def _load(
@@ -229,7 +267,7 @@ async def _load(
     warmup: float,
     seed: int,
     transcript: bool,
-) -> tuple[Run, dict[str, float], float]:
+) -> tuple[Run, Snapshot, float]:
     """Run the citizens; return what they saw, the memory after the warm-up and when the
     measured window began."""
     run = Run(transcript=[] if transcript else None)
@@ -245,7 +283,7 @@ async def _load(
         ]
         progress = asyncio.create_task(_progress(run, start, measure_from, deadline))
         await asyncio.sleep(warmup)
-        after_warmup = _memory(stack)
+        after_warmup = _snapshot(stack)
         # A request sent just before the deadline may still take request_timeout_s, then the
         # citizen thinks once more: past that bound whatever is left is cancelled and counted.
         bound = seconds + config.request_timeout_s + config.think_seconds[1] + 5
@@ -283,8 +321,15 @@ def _report(summary: Summary, path: Path) -> None:
     table.add_row("errors", str(summary.errors))
     console.print(table)
 
-    memory = Table(title="Resident memory (process and children)")
-    for column in ("process", "after warm-up MiB", "end MiB", "growth"):
+    steps = Table(title="Latency by step (window, ms)")
+    for column in ("step", "p50", "p95", "p99", "max"):
+        steps.add_column(column, justify="right" if column != "step" else "left")
+    for step, lat in sorted(summary.latency_ms_by_step.items()):
+        steps.add_row(step, f"{lat.p50:g}", f"{lat.p95:g}", f"{lat.p99:g}", f"{lat.max:g}")
+    console.print(steps)
+
+    memory = Table(title="Processes (with children), from the end of the warm-up to the end")
+    for column in ("process", "RSS after warm-up MiB", "RSS end MiB", "growth", "CPU"):
         memory.add_column(column, justify="right" if column != "process" else "left")
     for name, figures in summary.memory.items():
         memory.add_row(
@@ -292,8 +337,13 @@ def _report(summary: Summary, path: Path) -> None:
             f"{figures.after_warmup_mib:.1f}",
             f"{figures.end_mib:.1f}",
             f"{figures.growth_pct:+.1f} %",
+            f"{figures.cpu_pct:.0f} % of a core",
         )
     console.print(memory)
+    load = ", ".join(f"{v:.2f}" for v in summary.machine_load)
+    console.print(
+        f"Machine load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs"
+    )
 
     checks = Table(title="Targets (issue 19)")
     for column in ("target", "wanted", "measured", "result"):
@@ -360,8 +410,9 @@ def main(
             run, after_warmup, measure_from = asyncio.run(
                 _load(stack, book, config, users, seconds, warmup, seed, transcript)
             )
-            at_end = _memory(stack)
+            at_end = _snapshot(stack)
             degraded = _degraded(stack)
+            machine_load = os.getloadavg()
         finally:
             stack.stop()
     except KeyboardInterrupt:
@@ -376,14 +427,7 @@ def main(
         outcomes["unfinished"] = run.unfinished
     errors = sum(n for outcome, n in outcomes.items() if outcome != "200") + sum(degraded.values())
     latency = latency_figures([s.latency_ms for s in window]) if window else None
-    memory = {
-        name: Memory(
-            after_warmup_mib=round(after_warmup[name], 1),
-            end_mib=round(at_end[name], 1),
-            growth_pct=round(growth_pct(after_warmup[name], at_end[name]), 1),
-        )
-        for name in after_warmup
-    }
+    memory = _process_use(after_warmup, at_end)
     checks = verdict(config.targets, users, seconds, errors, latency, memory)
     summary = Summary(
         started_at=started_at.isoformat(timespec="seconds"),
@@ -396,10 +440,16 @@ def main(
         conversations_started=run.conversations,
         throughput_msg_s=round(len(window) / seconds, 2),
         latency_ms=latency,
+        latency_ms_by_step={
+            step.value: latency_figures([s.latency_ms for s in window if s.step is step])
+            for step in StepKind
+            if any(s.step is step for s in window)
+        },
         outcomes=dict(outcomes),
         degraded_replies=degraded,
         errors=errors,
         memory=memory,
+        machine_load=machine_load,
         checks=checks,
         passed=all(c.passed for c in checks),
     )

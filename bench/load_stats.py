@@ -4,7 +4,8 @@ verdict against the targets."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -55,15 +56,31 @@ def process_tree(pid: int, proc: Path = PROC) -> list[int]:
     return found
 
 
-def rss_mib(pid: int, proc: Path = PROC) -> float:
-    """Resident memory of ``pid`` and its descendants (MiB)."""
+def parse_cpu_ticks(stat: str) -> int:
+    """User plus system CPU time of a ``/proc/<pid>/stat`` text, in clock ticks (the command
+    name in parentheses may hold spaces, so fields are counted after its closing parenthesis)."""
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime and stime: fields 14 and 15 of stat
+
+
+def _tree_sum(pid: int, proc: Path, name: str, parse: Callable[[str], int]) -> int:
     total = 0
     for member in process_tree(pid, proc):
         try:
-            total += parse_vmrss_kib((proc / str(member) / "status").read_text())
+            total += parse((proc / str(member) / name).read_text())
         except FileNotFoundError:  # exited between listing and reading
             continue
-    return total / 1024
+    return total
+
+
+def cpu_seconds(pid: int, proc: Path = PROC) -> float:
+    """CPU time used so far by ``pid`` and its living descendants (seconds)."""
+    return _tree_sum(pid, proc, "stat", parse_cpu_ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int, proc: Path = PROC) -> float:
+    """Resident memory of ``pid`` and its descendants (MiB)."""
+    return _tree_sum(pid, proc, "status", parse_vmrss_kib) / 1024
 
 
 def growth_pct(before: float, after: float) -> float:
@@ -79,10 +96,13 @@ class Latency(BaseModel):
     max: float
 
 
-class Memory(BaseModel):
+class ProcessUse(BaseModel):
+    """One process (with its children) over the measured window."""
+
     after_warmup_mib: float
     end_mib: float
     growth_pct: float
+    cpu_pct: float  # CPU time over wall time, in % of one core
 
 
 class Check(BaseModel):
@@ -107,7 +127,7 @@ def verdict(
     seconds: float,
     errors: int,
     latency: Latency | None,
-    memory: dict[str, Memory],
+    memory: dict[str, ProcessUse],
 ) -> list[Check]:
     """Each target of the issue, PASS or FAIL for what was measured."""
     checks = [

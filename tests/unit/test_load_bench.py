@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,10 @@ from bench.load_plan import (
 )
 from bench.load_stats import (
     Latency,
-    Memory,
+    ProcessUse,
+    cpu_seconds,
     growth_pct,
+    parse_cpu_ticks,
     parse_vmrss_kib,
     percentile,
     process_tree,
@@ -80,6 +84,24 @@ def test_memory_of_a_process_counts_its_children() -> None:
         child.kill()
         child.wait()
     assert process_tree(child.pid) == []
+
+
+def test_cpu_ticks_are_read_after_the_command_name() -> None:
+    stat = "4242 (rasa worker) (x)) S 1 4242 4242 0 -1 4194304 500 0 0 0 1500 250 7 3 20 0 9 0"
+    assert parse_cpu_ticks(stat) == 1750
+
+
+def test_cpu_time_of_a_busy_child_is_counted() -> None:
+    before = cpu_seconds(os.getpid())
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        deadline = time.monotonic() + 30
+        while cpu_seconds(os.getpid()) - before < 0.2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cpu_seconds(os.getpid()) - before >= 0.2
+    finally:
+        busy.kill()
+        busy.wait()
 
 
 def test_growth_is_relative_to_the_first_sample() -> None:
@@ -156,12 +178,12 @@ def test_citizens_get_distinct_addresses() -> None:
 def test_verdict_fails_each_missed_target() -> None:
     targets = load_config().targets
     fast = Latency(p50=100, p95=400, p99=900, max=1200)
-    steady = {"gateway": Memory(after_warmup_mib=100, end_mib=105, growth_pct=5)}
+    steady = {"gateway": ProcessUse(after_warmup_mib=100, end_mib=105, growth_pct=5, cpu_pct=9)}
     checks = verdict(targets, targets.users, targets.seconds, 0, fast, steady)
     assert all(c.passed for c in checks)
 
     slow = Latency(p50=100, p95=targets.p95_ms + 1, p99=2000, max=3000)
-    leaking = {"rasa": Memory(after_warmup_mib=100, end_mib=130, growth_pct=30)}
+    leaking = {"rasa": ProcessUse(after_warmup_mib=100, end_mib=130, growth_pct=30, cpu_pct=90)}
     failed = verdict(targets, 10, 30, 2, slow, leaking)
     assert {c.name for c in failed if not c.passed} == {
         "load",
