@@ -30,7 +30,7 @@ export ISEE_ENV ?= development
 RASA_DATA := $(shell find data rasa_components -name "*.yml" -o -name "*.py" 2>/dev/null) config.yml domain.yml
 KB_FILES := $(shell find knowledge_base -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup train index portal-db run test test-unit test-e2e lint bench clean
+.PHONY: help setup train index portal-db run test test-unit test-e2e lint bench bench-load clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ lint: $(VENV)/.stamp ## Lint and format check
 bench: setup train index ## Print speed and memory figures (search, then dialogue)
 	OMP_NUM_THREADS=$(BUILD_THREADS) $(VENV)/bin/python bench/search_bench.py
 	PYTHONPATH=. $(VENV)/bin/python bench/dialogue_bench.py
+
+bench-load: setup train index ## Load test: LOAD_USERS citizens chat for LOAD_SECONDS (default 50, 120)
+	PYTHONPATH=. $(VENV)/bin/python bench/load_bench.py
 
 clean: ## Remove build output (keeps the virtual environments)
 	rm -rf $(BUILD) models
