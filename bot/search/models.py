@@ -5,7 +5,7 @@
 - ``gate.json``: a logistic regression over :data:`GATE_FEATURES` (is the question in scope at all);
 - ``confidence.txt``: LightGBM binary over :data:`QUERY_FEATURES` (is the best candidate right,
   or should the assistant offer choices);
-- ``topic.json``: a word-presence + logistic-regression classifier of the topic asked (documents, fee…);
+- ``topic.json``: a TF-IDF + logistic-regression classifier of the topic asked (documents, fee…);
 - ``card.json``: features, thresholds, seed, the corpus it was trained on and cross-validated figures.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from pydantic import BaseModel, Field
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
@@ -49,19 +49,15 @@ class ModelCard(BaseModel):
 class TopicClassifier:
     """Which topic a question asks, learned from the topic-labelled curated phrasings."""
 
-    def __init__(self, vectorizer: CountVectorizer, model: LogisticRegression) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer, model: LogisticRegression) -> None:
         self.vectorizer = vectorizer
         self.model = model
 
     @staticmethod
-    def new_vectorizer() -> CountVectorizer:
-        """Presence of accent-folded word unigrams and bigrams, neither weighted nor normalised.
-
-        A topic is said by a few words ("lệ phí", "ở đâu"); with length-normalised TF-IDF the
-        many words naming the procedure in a long question dilute them (docs/search.md).
-        """
-        return CountVectorizer(
-            preprocessor=fold, ngram_range=(1, 2), min_df=2, binary=True, dtype=np.float32
+    def new_vectorizer() -> TfidfVectorizer:
+        """Accent-folded word unigrams and bigrams with sublinear term frequency."""
+        return TfidfVectorizer(
+            preprocessor=fold, ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
         )
 
     @classmethod
@@ -111,9 +107,10 @@ class TopicClassifier:
         return topics
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data: vocabulary and coefficients (no pickle in the repository)."""
+        """Plain data: vocabulary, IDF, coefficients (no pickle in the repository)."""
         return {
             "vocabulary": {k: int(v) for k, v in self.vectorizer.vocabulary_.items()},
+            "idf": [round(float(x), 5) for x in self.vectorizer.idf_],
             "classes": [str(c) for c in self.model.classes_],
             "coef": [[round(float(x), 5) for x in row] for row in self.model.coef_],
             "intercept": [round(float(x), 5) for x in self.model.intercept_],
@@ -124,6 +121,7 @@ class TopicClassifier:
         """Rebuild a classifier written by :meth:`to_json`."""
         vectorizer = cls.new_vectorizer()
         vectorizer.vocabulary_ = data["vocabulary"]
+        vectorizer.idf_ = np.asarray(data["idf"], dtype=np.float32)
         model = LogisticRegression()
         model.classes_ = np.asarray(data["classes"])
         model.coef_ = np.asarray(data["coef"], dtype=np.float64)
