@@ -35,7 +35,7 @@ from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers, unsaid_qualifier
 from bot.search.rewrite import Rewriter
-from bot.search.topics import strip_topics
+from bot.search.topics import detect_topic, strip_span, strip_topics
 from bot.search.variants import asked_actions, name_actions, unasked
 
 if TYPE_CHECKING:
@@ -117,6 +117,7 @@ class Query:
     retrieval: str  # without topic words, fillers and the office mention
     lexical_text: str  # retrieval text plus the words synonyms replaced
     topic_text: str  # rewritten text the topic classifier reads
+    topics: tuple[str, ...]  # what the classifier reads it asks, the main topic first
     accentless: bool
     office: AgencyMention | None
     asked: frozenset[str]
@@ -253,7 +254,13 @@ class Searcher:
         text = clean(query)[:MAX_QUERY_CHARS]
         rewritten = self.rewriter.rewrite(text)
         accentless = is_accentless(text)
-        asked_topic = strip_topics(rewritten.text)
+        topics = self._topics_asked(rewritten.text)
+        # The words naming what is asked are not matched; a question asking several topics
+        # ("cần giấy tờ gì, lệ phí bao nhiêu") loses all of them, one asking one its last.
+        if len(topics) > 1:
+            asked_topic = strip_topics(rewritten.text)
+        else:
+            asked_topic = strip_span(rewritten.text, detect_topic(rewritten.text))
         office = find_agency(asked_topic, accentless)
         retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
         return Query(
@@ -261,6 +268,7 @@ class Searcher:
             retrieval=retrieval,
             lexical_text=f"{retrieval} {' '.join(rewritten.replaced)}",
             topic_text=rewritten.text,
+            topics=tuple(topics),
             accentless=accentless,
             office=office,
             asked=asked_actions(text),
@@ -431,12 +439,15 @@ class Searcher:
             margin=float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0,
             content_words=prepared.content_words,
         )
-        topics = models.topics.asked(
-            prepared.topic_text,
-            self._clauses(prepared.topic_text),
-            self.config.topic_clauses.min_probability,
+        return scored, list(prepared.topics), signals
+
+    def _topics_asked(self, text: str) -> list[str]:
+        """The topics the classifier reads in ``text`` (none without trained models)."""
+        if self.models is None:
+            return []
+        return self.models.topics.asked(
+            text, self._clauses(text), self.config.topic_clauses.min_probability
         )
-        return scored, topics, signals
 
     def _clauses(self, text: str) -> list[str]:
         """The parts of a question between the separators of ``topic_clauses`` (two or more)."""
