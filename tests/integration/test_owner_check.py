@@ -208,7 +208,7 @@ def test_the_gateway_assigns_the_client_id_from_the_connection_not_the_sender() 
         sock.close()
         rasa.server.shutdown()
     clients = {body["metadata"]["client"] for body in rasa.bodies}
-    assert [body["sender"] for body in rasa.bodies] == ["fresh-a", "fresh-b"]
+    assert [body["sender"] for body in rasa.bodies] == ["web:fresh-a", "web:fresh-b"]
     assert len(clients) == 1
     (client,) = clients
     assert client.startswith("web:") and "127.0.0.1" not in client
