@@ -114,7 +114,7 @@ class MemoryStore:
             self._buckets.popitem(last=False)
         arrival, refused = self._buckets.pop(key, (now, False))
         arrival = max(arrival, now)
-        allow_at = arrival + rate.interval_s - rate.burst * rate.interval_s
+        allow_at = arrival - (rate.burst - 1) * rate.interval_s
         if now < allow_at:
             self._buckets[key] = (arrival, True)
             return Verdict(False, allow_at - now, not refused)
@@ -136,7 +136,7 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or now)
 if tat < now then tat = now end
-local allow_at = tat + interval - burst * interval
+local allow_at = tat - (burst - 1) * interval
 if now < allow_at then
   local refused = redis.call('HGET', KEYS[1], 'refused')
   redis.call('HSET', KEYS[1], 'refused', 1)
