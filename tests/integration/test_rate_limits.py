@@ -215,8 +215,7 @@ def test_two_gateway_instances_share_the_limit_through_redis(
     try:
         with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
             statuses = [
-                client.post("/api/v1/chat", json=message).status_code
-                for client in (one, two, one)
+                client.post("/api/v1/chat", json=message).status_code for client in (one, two, one)
             ]
             assert statuses == [200] * USER_BURST
             for client in (two, one):
