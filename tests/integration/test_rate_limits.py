@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, select
 
 from bot.channels.delivery.models import IncomingMessage, IncomingStatus
 from bot.gateway.app import create_app
-from bot.gateway.rate_limit import MemoryStore, Rate
+from bot.gateway.rate_limit import LimitStore, MemoryStore, Rate, RedisStore
 from bot.settings import Settings
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
 from tests.integration.test_channels import (
@@ -229,6 +229,21 @@ def test_two_gateway_instances_share_the_limit_through_redis(
         assert all(key.startswith("isee:rate:") and sender not in key for key in keys)
     finally:
         rasa.close()
+
+
+def test_both_stores_tell_the_first_refusal_of_a_run_apart(redis_url: str) -> None:
+    async def run(store: LimitStore) -> list[tuple[bool, bool]]:
+        rate = Rate(messages=1, burst=2, window_s=3600)
+        try:
+            verdicts = [await store.hit("user:run", rate) for _ in range(4)]
+        finally:
+            await store.aclose()
+        assert all(0 < v.retry_after_s <= 3600 for v in verdicts[2:])
+        return [(v.allowed, v.first_refusal) for v in verdicts]
+
+    expected = [(True, False), (True, False), (False, True), (False, False)]
+    assert asyncio.run(run(MemoryStore(max_keys=10))) == expected
+    assert asyncio.run(run(RedisStore(redis_url))) == expected
 
 
 # Zalo and Messenger: acknowledged, one notice, Rasa not called
