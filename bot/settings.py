@@ -53,6 +53,36 @@ class Settings(BaseSettings):
         2.0, gt=0, description="Timeout of one readiness check, and of connecting to Rasa"
     )
 
+    # Abuse limits (README "Operations"): token buckets per conversation and per client address
+    rate_limit_user_messages: int = Field(
+        20,
+        ge=1,
+        description="Messages one conversation (web sender, Zalo or Messenger user) may send per "
+        "rate-limit window, sustained",
+    )
+    rate_limit_user_burst: int = Field(
+        10, ge=1, description="Messages one conversation may send at once, before the rate applies"
+    )
+    rate_limit_ip_messages: int = Field(
+        120,
+        ge=1,
+        description="Web chat messages one client address may send per window, sustained (an "
+        "office, school or carrier NAT shares one address)",
+    )
+    rate_limit_ip_burst: int = Field(
+        60, ge=1, description="Web chat messages one client address may send at once"
+    )
+    rate_limit_window_s: float = Field(60.0, gt=0, description="The rate limits' window")
+    rate_limit_max_keys: int = Field(
+        100_000,
+        ge=1,
+        description="Most buckets the in-process store keeps (the least recently used go first)",
+    )
+    rate_limit_redis_url: str | None = Field(
+        None,
+        description="Redis URL of the limits shared by every gateway replica (default: in-process)",
+    )
+
     # Portal API
     portal_url: str = Field("http://127.0.0.1:8100", description="Portal API base URL")
     portal_api_key: str = Field(DEV_PORTAL_API_KEY, description="API key sent to the portal")

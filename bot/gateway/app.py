@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.channels import build_channels
@@ -16,6 +16,7 @@ from bot.gateway.metrics import install_metrics
 from bot.gateway.pipeline import ConversationPipeline
 from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rate_limit import RateLimits, limit_web_chat
 from bot.gateway.request_guard import RequestGuardMiddleware
 from bot.gateway.routes import chat, health, history, webhooks, widget
 from bot.gateway.sender_locks import SenderLocks
@@ -42,7 +43,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.pipeline = ConversationPipeline(
             rasa, settings.max_message_chars, settings.portal_link
         )
-        app.state.channels = build_channels(settings, app.state.pipeline)
+        app.state.rate_limits = RateLimits.from_settings(settings)
+        app.state.channels = build_channels(settings, app.state.pipeline, app.state.rate_limits)
         url = f"http://{settings.gateway_host}:{settings.gateway_port}/"
         watcher = asyncio.create_task(announce_when_ready(readiness, url))
         yield
@@ -52,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
         await app.state.channels.aclose()
         await rasa.aclose()
         await readiness.aclose()
+        await app.state.rate_limits.aclose()
 
     app = FastAPI(title="isee-assistant gateway", version="1", lifespan=lifespan)
     app.state.client_hash_key = settings.privacy_hash_key
@@ -60,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_metrics(app)
     app.add_middleware(RequestGuardMiddleware)  # added last: wraps everything above
     install_error_handlers(app)
-    app.include_router(chat.router)
+    app.include_router(chat.router, dependencies=[Depends(limit_web_chat)])
     app.include_router(history.build_router(settings))
     app.include_router(health.router)
     app.include_router(widget.router)

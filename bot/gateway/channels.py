@@ -17,6 +17,7 @@ from bot.channels.models import Reply
 from bot.channels.senders import MESSENGER, ZALO, platform_client_id
 from bot.gateway.errors import ApiError
 from bot.gateway.pipeline import ConversationPipeline
+from bot.gateway.rate_limit import RateLimits
 from bot.settings import Settings, channel_db_url
 
 log = structlog.get_logger(__name__)
@@ -55,9 +56,12 @@ def missing(settings: Settings, names: tuple[str, ...]) -> list[str]:
     return [f"ISEE_{name.upper()}" for name in names if not getattr(settings, name)]
 
 
-def build_channels(settings: Settings, pipeline: ConversationPipeline) -> Channels:
+def build_channels(
+    settings: Settings, pipeline: ConversationPipeline, limits: RateLimits
+) -> Channels:
     """Each channel whose secrets are set, and one delivery worker for them (started here);
-    a channel left unconfigured is logged once and its webhook answers 503."""
+    a channel left unconfigured is logged once and its webhook answers 503. A user over the
+    rate limit is not sent to the assistant (``RateLimits.guard``)."""
     unset_messenger = missing(
         settings, ("messenger_verify_token", "messenger_app_secret", "messenger_page_token")
     )
@@ -105,7 +109,7 @@ def build_channels(settings: Settings, pipeline: ConversationPipeline) -> Channe
     worker = DeliveryWorker(
         store,
         outputs,
-        assistant,
+        limits.guard(assistant),
         lambda channel, user_id: platform_client_id(channel, user_id, settings.privacy_hash_key),
         SendPolicy(
             settings.channel_send_attempts,

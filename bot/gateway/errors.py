@@ -24,18 +24,25 @@ class ErrorResponse(BaseModel):
 class ApiError(Exception):
     """An error the gateway reports to the caller with an HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
 
 
 def error_response(
-    status: int, code: str, message: str, request_id: str | None = None
+    status: int,
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, request_id=request_id))
-    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    headers = {**(headers or {}), **({REQUEST_ID_HEADER: request_id} if request_id else {})}
     return JSONResponse(
         status_code=status, content=body.model_dump(exclude_none=True), headers=headers
     )
@@ -43,7 +50,7 @@ def error_response(
 
 async def handle_api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
 
 
 async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -11,7 +11,12 @@ from tests.e2e.stack import Stack, start_stack
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("stack"))
+    # Every test chats from loopback, as one client address: its limit is lifted here (the
+    # limits have their tests in tests/integration/test_rate_limits.py).
+    running = start_stack(
+        tmp_path_factory.mktemp("stack"),
+        extra_env={"ISEE_RATE_LIMIT_IP_MESSAGES": "100000", "ISEE_RATE_LIMIT_IP_BURST": "100000"},
+    )
     try:
         yield running
     finally:

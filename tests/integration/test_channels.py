@@ -237,7 +237,11 @@ def start_gateway(workdir: Path, rasa: ChannelRasa, fake: FakePlatforms, **extra
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     rasa, fake = ChannelRasa(), FakePlatforms()
-    running = start_gateway(tmp_path_factory.mktemp("channels"), rasa, fake)
+    # Bursts of 13 (one Messenger user) and 30 (one web sender) messages: over the default
+    # per-conversation burst on purpose (the limits have their tests in test_rate_limits.py).
+    running = start_gateway(
+        tmp_path_factory.mktemp("channels"), rasa, fake, ISEE_RATE_LIMIT_USER_BURST="100"
+    )
     try:
         yield running
     finally:

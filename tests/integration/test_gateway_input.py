@@ -100,6 +100,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         "ISEE_PORTAL_URL": f"http://127.0.0.1:{free_port()}",
         "ISEE_PORTAL_LINK": PORTAL_LINK,
         "ISEE_ACTION_BUDGET_S": str(BUDGET_S),
+        # one sender sends every case here in a few seconds (limits: test_rate_limits.py)
+        "ISEE_RATE_LIMIT_USER_BURST": "1000",
     }
     work: Path = tmp_path_factory.mktemp("gateway")
     process = ManagedProcess("gateway", [str(VENV_BIN / "isee"), "serve", "gateway"], work, env)

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["chat"])
 @router.post(
     "/chat",
     response_model=WidgetResponse,
-    responses={status: {"model": ErrorResponse} for status in (413, 422, 500, 503)},
+    responses={status: {"model": ErrorResponse} for status in (413, 422, 429, 500, 503)},
 )
 async def chat(body: WidgetMessage, request: Request) -> WidgetResponse:
     """Send one message of a conversation and get the assistant's replies. The conversation id
