@@ -111,21 +111,10 @@ def scaled(tracker_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     try:
         redis_dir = work / "redis"
         redis_dir.mkdir()
+        redis_args = f"--port {redis_port} --bind 127.0.0.1 --appendonly no --dir {redis_dir}"
         redis = ManagedProcess(
             "redis",
-            [
-                REDIS_SERVER,
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(redis_dir),
-            ],
+            [REDIS_SERVER, *redis_args.split(), "--save", ""],
             work,
             env,
         )
