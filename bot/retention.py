@@ -5,7 +5,9 @@ inbox entries older than ``ISEE_PRIVACY_RETENTION_DAYS`` are deleted or anonymis
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
@@ -45,9 +47,16 @@ def tracker_store(endpoints: Path) -> TrackerStoreInfo:
     config = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store")
     if not config:
         return TrackerStoreInfo(kind="in_memory")
+    config = {key: _environment_expanded(value) for key, value in config.items()}
     kind = str(config.get("type", "in_memory")).lower()
     if kind != "sql":
         return TrackerStoreInfo(kind=kind)
+    host = config.get("url")
+    if isinstance(host, str) and "://" in host:
+        # A full database URL in `url`, as Rasa accepts it (endpoints.scale.yml).
+        scheme, rest = host.split("://", 1)
+        driver = POSTGRES_DRIVER if scheme in {"postgresql", "postgres"} else scheme
+        return TrackerStoreInfo(kind="sql", url=f"{driver}://{rest}")
     dialect = str(config.get("dialect", "sqlite"))
     database = config.get("db")
     if dialect == "sqlite" and database and not Path(database).is_absolute():
@@ -62,6 +71,16 @@ def tracker_store(endpoints: Path) -> TrackerStoreInfo:
         database=database,
     )
     return TrackerStoreInfo(kind="sql", url=url.render_as_string(hide_password=False))
+
+
+def _environment_expanded(value: Any) -> Any:
+    """A value with its ``${NAME}`` environment variables filled in, as Rasa reads endpoints."""
+    if not isinstance(value, str):
+        return value
+    expanded = os.path.expandvars(value)
+    if "${" in expanded:
+        raise ValueError(f"{value!r} names an unset environment variable")
+    return expanded
 
 
 def purge_trackers(url: str, cutoff: dt.datetime) -> int:
@@ -98,10 +117,10 @@ def purge(
 ) -> PurgeReport:
     """Delete or anonymise everything older than ``retention_days`` before ``now`` (and the
     finished Zalo/Messenger messages of ``channels``, when given)."""
+    store = tracker_store(endpoints)  # first: a broken endpoints file purges nothing
     cutoff = now - dt.timedelta(days=retention_days)
     handovers, feedback = inbox.purge_before(cutoff)
     turns = inbox.purge_turns_before(cutoff)
-    store = tracker_store(endpoints)
     conversations = purge_trackers(store.url, cutoff) if store.url else 0
     return PurgeReport(
         cutoff=cutoff,

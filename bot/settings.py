@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     rasa_url: str = Field("http://127.0.0.1:5005", description="Rasa server base URL")
+    rasa_urls: list[str] = Field(
+        default_factory=list,
+        description="Rasa replicas the gateway spreads messages over, round-robin (a JSON list of "
+        "base URLs sharing one tracker and lock store, docs/deploy.md); empty: rasa_url alone",
+    )
     action_host: str = "127.0.0.1"
     action_port: int = 5055
     max_message_chars: int = Field(1000, description="Longest message the gateway accepts")
@@ -198,6 +203,11 @@ class Settings(BaseSettings):
     reload_timeout_s: float = Field(
         300.0, gt=0, description="Longest `isee kb reload` waits for one action server to swap"
     )
+
+
+def rasa_targets(settings: Settings) -> list[str]:
+    """Base URLs of the Rasa replicas the gateway sends messages to (default: ``rasa_url``)."""
+    return settings.rasa_urls or [settings.rasa_url]
 
 
 def reload_targets(settings: Settings) -> list[str]:

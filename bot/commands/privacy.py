@@ -36,13 +36,17 @@ def purge(
     if not endpoints.is_file():
         console.print(f"[red]No endpoints file at {endpoints}: nothing purged.")
         raise typer.Exit(1)
-    report = run_purge(
-        InboxStore(inbox_url(settings)),
-        endpoints,
-        days or settings.privacy_retention_days,
-        dt.datetime.now(dt.UTC),
-        DeliveryStore(channel_db_url(settings)),
-    )
+    try:
+        report = run_purge(
+            InboxStore(inbox_url(settings)),
+            endpoints,
+            days or settings.privacy_retention_days,
+            dt.datetime.now(dt.UTC),
+            DeliveryStore(channel_db_url(settings)),
+        )
+    except ValueError as exc:
+        console.print(f"[red]{endpoints}: {exc}: nothing purged.")
+        raise typer.Exit(1) from exc
     if report.tracker_store == "in_memory":
         console.print("Rasa keeps conversations in memory only: no tracker store to purge.")
     elif report.tracker_store != "sql":

@@ -20,7 +20,7 @@ from bot.gateway.rate_limit import RateLimits, limit_web_chat
 from bot.gateway.request_guard import RequestGuardMiddleware
 from bot.gateway.routes import chat, health, history, webhooks, widget
 from bot.gateway.sender_locks import SenderLocks
-from bot.settings import Settings
+from bot.settings import Settings, rasa_targets
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +37,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rasa = RasaClient(settings.rasa_url, settings.action_budget_s, settings.probe_timeout_s)
+        rasa = RasaClient(
+            rasa_targets(settings), settings.action_budget_s, settings.probe_timeout_s
+        )
         readiness = ReadinessChecker(default_probes(settings), settings.probe_timeout_s)
         app.state.readiness = readiness
         app.state.pipeline = ConversationPipeline(

@@ -9,7 +9,7 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel
 
-from bot.settings import Settings
+from bot.settings import Settings, rasa_targets
 
 
 class Check(BaseModel):
@@ -30,19 +30,22 @@ class Readiness(BaseModel):
 
 @dataclass(frozen=True)
 class Probe:
-    """A GET that answers 200 when the dependency can serve."""
+    """A GET that answers 200 when the dependency can serve; a dependency with several
+    replicas (``replicas``: the other base URLs) is up while any of them answers."""
 
     name: str
     url: str
     required: bool
+    replicas: tuple[str, ...] = ()
 
 
 def default_probes(settings: Settings) -> list[Probe]:
     """Rasa and the action server are required; without the portal the assistant still answers
     procedure questions (dossier lookups say the portal is unavailable)."""
     action_url = f"http://{settings.action_host}:{settings.action_port}"
+    rasa_urls = [f"{url.rstrip('/')}/" for url in rasa_targets(settings)]
     return [
-        Probe("rasa", f"{settings.rasa_url}/", required=True),
+        Probe("rasa", rasa_urls[0], required=True, replicas=tuple(rasa_urls[1:])),
         Probe("action_server", f"{action_url}/ready", required=True),
         Probe("portal", f"{settings.portal_url}/api/v1/health", required=False),
     ]
@@ -67,17 +70,23 @@ class ReadinessChecker:
         return Readiness(status=status, checks=checks)
 
     async def _check(self, probe: Probe) -> Check:
+        urls = [probe.url, *probe.replicas]
+        checks = await asyncio.gather(*(self._check_url(url, probe.required) for url in urls))
+        down = [url for url, check in zip(urls, checks, strict=True) if check.status == "down"]
+        if not down or len(down) == len(urls):
+            return checks[0]
+        return Check(status="up", required=probe.required, detail=f"down: {', '.join(down)}")
+
+    async def _check_url(self, url: str, required: bool) -> Check:
         try:
-            response = await self._http.get(probe.url)
+            response = await self._http.get(url)
         except httpx.TimeoutException:
-            return Check(status="down", required=probe.required, detail="no answer in time")
+            return Check(status="down", required=required, detail="no answer in time")
         except httpx.TransportError as exc:
-            return Check(status="down", required=probe.required, detail=type(exc).__name__)
+            return Check(status="down", required=required, detail=type(exc).__name__)
         if response.status_code != 200:
-            return Check(
-                status="down", required=probe.required, detail=f"HTTP {response.status_code}"
-            )
-        return Check(status="up", required=probe.required)
+            return Check(status="down", required=required, detail=f"HTTP {response.status_code}")
+        return Check(status="up", required=required)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -275,7 +275,7 @@ def test_liveness_and_readiness_report_each_dependency(gateway: Gateway) -> None
 
 def test_the_rasa_client_sends_text_utf8_cannot_encode(gateway: Gateway) -> None:
     async def send() -> list[dict[str, object]]:
-        client = RasaClient(gateway.rasa.url, budget_s=10, connect_timeout_s=2)
+        client = RasaClient([gateway.rasa.url], budget_s=10, connect_timeout_s=2)
         try:
             return await client.send("it-user", "hi \ud800")
         finally:

@@ -124,6 +124,18 @@ def test_tracker_store_is_read_from_endpoints(tmp_path: Path) -> None:
     assert ours.kind == "sql" and ours.url == f"sqlite:///{REPO_ROOT / '.build/rasa-tracker.db'}"
 
 
+def test_scale_out_tracker_store_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scale = REPO_ROOT / "endpoints.scale.yml"
+    monkeypatch.delenv("ISEE_RASA_TRACKER_URL", raising=False)
+    with pytest.raises(ValueError, match="ISEE_RASA_TRACKER_URL"):
+        tracker_store(scale)
+    monkeypatch.setenv("ISEE_RASA_TRACKER_URL", "postgresql://rasa:secret@db.internal:5432/rasa")
+    store = tracker_store(scale)
+    assert store.url == "postgresql+psycopg://rasa:secret@db.internal:5432/rasa"
+
+
 def test_purge_deletes_old_widget_chat_turns_and_keeps_recent_ones(tmp_path: Path) -> None:
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n')
