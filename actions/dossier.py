@@ -9,21 +9,21 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.replies import UsesAnswers, latest_text, say
+from actions.replies import UsesAnswers, UsesDossiers, latest_text, say
 from bot.answers.dossier import MAX_REASKS
 
 
-def client(action: UsesAnswers, tracker: Tracker) -> str:
+def client(action: UsesDossiers, tracker: Tracker) -> str:
     """The end client's id the gateway put in the message metadata (or the sender's pseudonym)."""
     metadata = tracker.latest_message.get("metadata")
-    return action.answers.dossier.client(metadata, tracker.sender_id)
+    return action.dossiers.client(metadata, tracker.sender_id)
 
 
 def attempts(tracker: Tracker) -> int:
     return int(tracker.get_slot("dossier_code_attempts") or 0)
 
 
-class ValidateDossierForm(UsesAnswers, FormValidationAction):
+class ValidateDossierForm(UsesDossiers, FormValidationAction):
     """Finds a dossier code in what the user typed; re-asks at most twice, with an example."""
 
     def name(self) -> str:
@@ -45,15 +45,15 @@ class ValidateDossierForm(UsesAnswers, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        code = self.answers.dossier.read_code(str(slot_value or ""))
+        code = self.dossiers.read_code(str(slot_value or ""))
         if code:
             return {"dossier_code": code, "dossier_code_attempts": 0}
         tried = attempts(tracker) + 1
-        say(dispatcher, self.answers.dossier.gave_up(tried))
+        say(dispatcher, self.dossiers.gave_up(tried))
         return {"dossier_code": None, "dossier_code_attempts": tried}
 
 
-class ActionAskDossierCode(UsesAnswers, Action):
+class ActionAskDossierCode(UsesDossiers, Action):
     """Asks for the dossier code; after a malformed one, says why and shows the format."""
 
     def name(self) -> str:
@@ -62,11 +62,11 @@ class ActionAskDossierCode(UsesAnswers, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, self.answers.dossier.ask_code(attempts(tracker)))
+        say(dispatcher, self.dossiers.ask_code(attempts(tracker)))
         return []
 
 
-class ActionCheckDossier(UsesAnswers, Action):
+class ActionCheckDossier(UsesDossiers, Action):
     """Asks the portal for the dossier's status once the form has a valid code."""
 
     def name(self) -> str:
@@ -82,12 +82,12 @@ class ActionCheckDossier(UsesAnswers, Action):
         ]
         if not code:
             return reset
-        reply, checked = await self.answers.dossier.status(code, client(self, tracker))
+        reply, checked = await self.dossiers.status(code, client(self, tracker))
         say(dispatcher, reply)
         return [*reset, SlotSet("checked_dossier", checked)] if checked else reset
 
 
-class ActionDossierDetails(UsesAnswers, Action):
+class ActionDossierDetails(UsesDossiers, Action):
     """Details of the last checked dossier, after the owner check (4 ASCII digits of the phone)."""
 
     def name(self) -> str:
@@ -98,7 +98,7 @@ class ActionDossierDetails(UsesAnswers, Action):
     ) -> list[EventType]:
         typed = f"{latest_text(tracker)} {tracker.get_slot('last4') or ''}"
         code = tracker.get_slot("checked_dossier")
-        say(dispatcher, await self.answers.dossier.details(code, typed, client(self, tracker)))
+        say(dispatcher, await self.dossiers.details(code, typed, client(self, tracker)))
         return [SlotSet("last4", None)]
 
 

@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import runtime
-from bot.answers import AnswerService, Outcome, Reply
+from bot.answers import AnswerService, DossierAnswers, Outcome, Reply
 
 AnswersProvider = Callable[[], AnswerService]
+DossiersProvider = Callable[[], DossierAnswers]
 
 
 class UsesAnswers:
@@ -25,6 +26,18 @@ class UsesAnswers:
     @property
     def answers(self) -> AnswerService:
         return self._answers()
+
+
+class UsesDossiers:
+    """Gives an action the dossier form's answers: ``bot.runtime``'s unless a test passes its own."""
+
+    def __init__(self, dossiers: DossiersProvider = runtime.dossiers) -> None:
+        super().__init__()
+        self._dossiers = dossiers
+
+    @property
+    def dossiers(self) -> DossierAnswers:
+        return self._dossiers()
 
 
 def say(dispatcher: CollectingDispatcher, *replies: Reply | None) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from bot.answers import AnswerService, Wording
+from bot.answers import AnswerService, DossierAnswers, Wording
 from bot.answers.followup import FollowUpWords
 from bot.inbox.store import InboxStore
 from bot.knowledge.loader import KnowledgeBase, load_knowledge_base
@@ -54,6 +54,7 @@ class Knowledge:
 
 _knowledge: Knowledge | None = None
 _answers: tuple[tuple[Knowledge, PortalClient, InboxStore, Settings], AnswerService] | None = None
+_dossiers: tuple[tuple[PortalClient, Settings], DossierAnswers] | None = None
 _loading = threading.Lock()
 
 
@@ -97,11 +98,24 @@ def answers() -> AnswerService:
         follow_ups=served.follow_ups,
         portal=client,
         inbox=store,
-        wording=Wording(
-            portal_link=settings.portal_link, privacy_hash_key=settings.privacy_hash_key
-        ),
+        wording=Wording(portal_link=settings.portal_link),
     )
     _answers = (key, service)
+    return service
+
+
+def dossiers() -> DossierAnswers:
+    """The dossier form's answers over the process's portal client (no knowledge needed)."""
+    global _dossiers
+    key = (portal(), get_settings())
+    held = _dossiers
+    if held is not None and all(a is b for a, b in zip(held[0], key, strict=True)):
+        return held[1]
+    client, settings = key
+    service = DossierAnswers(
+        client, portal_link=settings.portal_link, hash_key=settings.privacy_hash_key
+    )
+    _dossiers = (key, service)
     return service
 
 

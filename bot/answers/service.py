@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import structlog
 
 from bot.answers import texts
-from bot.answers.dossier import DossierAnswers
 from bot.answers.followup import FollowUpWords
 from bot.answers.live import live_answer
 from bot.answers.ports import Inbox, Portal, Search
@@ -46,11 +45,12 @@ class Wording:
     """Settings that appear in replies."""
 
     portal_link: str
-    privacy_hash_key: str
 
 
 class AnswerService:
-    """Replies for one knowledge snapshot, over the process's portal client and inbox."""
+    """Replies for one knowledge snapshot, over the process's portal client and inbox.
+
+    The dossier form's replies need no knowledge: see ``bot.answers.dossier.DossierAnswers``."""
 
     def __init__(
         self,
@@ -70,9 +70,6 @@ class AnswerService:
         self._portal = portal
         self._inbox = inbox
         self._link = wording.portal_link
-        self.dossier = DossierAnswers(
-            portal, portal_link=wording.portal_link, hash_key=wording.privacy_hash_key
-        )
 
     # --- questions -------------------------------------------------------------------------------
 
