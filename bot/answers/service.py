@@ -9,6 +9,7 @@ requirement answers, and words feedback and hand-over. Services are passed in; b
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,6 +39,9 @@ from bot.search.topics import detect_topic
 log = structlog.get_logger(__name__)
 
 SEARCH_HITS = 5
+_ONE_SEARCH_AT_A_TIME = threading.Lock()
+"""Searches leave the event loop but still run one at a time, as they did on it: the embedding
+engine and the index are not known to be safe to share between threads."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,11 @@ class AnswerService:
     # --- the decision ----------------------------------------------------------------------------
 
     async def _search(self, text: str, procedure_hint: str | None = None) -> SearchResult:
-        return await asyncio.to_thread(self._searcher.search, text, SEARCH_HITS, procedure_hint)
+        return await asyncio.to_thread(self._search_now, text, procedure_hint)
+
+    def _search_now(self, text: str, procedure_hint: str | None) -> SearchResult:
+        with _ONE_SEARCH_AT_A_TIME:
+            return self._searcher.search(text, SEARCH_HITS, procedure_hint)
 
     async def _decided(self, result: SearchResult) -> Outcome:
         if result.decision == "answer" and result.hits:
