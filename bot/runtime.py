@@ -119,21 +119,6 @@ def dossiers() -> DossierAnswers:
     return service
 
 
-def knowledge() -> KnowledgeBase:
-    """The knowledge base being served."""
-    return current().kb
-
-
-def entry(entry_id: str) -> Entry | None:
-    """The knowledge-base entry with this id, if any."""
-    return current().entries.get(entry_id)
-
-
-def searcher() -> Searcher:
-    """The search index being served."""
-    return current().searcher
-
-
 def warm_up() -> None:
     """Load the knowledge base and the index before the server accepts requests."""
     current()
