@@ -7,8 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import runtime
-from bot.settings import get_settings
+from actions.replies import UsesAnswers, emit
 
 
 def last_question(tracker: Tracker) -> str:
@@ -22,7 +21,7 @@ def last_question(tracker: Tracker) -> str:
     return ""
 
 
-class ActionHandover(Action):
+class ActionHandover(UsesAnswers, Action):
     """Records the request with the conversation id and tells the user what happens next."""
 
     def name(self) -> str:
@@ -31,20 +30,10 @@ class ActionHandover(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        request = runtime.inbox().open_handover(
-            conversation_id=tracker.sender_id,
-            last_message=last_question(tracker),
-            procedure=tracker.get_slot("current_procedure"),
+        outcome = await self.answers.handover(
+            tracker.sender_id, last_question(tracker), tracker.get_slot("current_procedure")
         )
-        dispatcher.utter_message(
-            text=(
-                f"Dạ, em đã chuyển yêu cầu của anh/chị tới cán bộ hỗ trợ (mã yêu cầu YC-{request.id}). "
-                "Cán bộ sẽ trả lời ngay trong cuộc trò chuyện này trong giờ hành chính; anh/chị "
-                "không cần nhắn lại. Nếu việc gấp, anh/chị có thể liên hệ bộ phận một cửa qua "
-                f"thông tin trên Cổng dịch vụ công: {get_settings().portal_link}"
-            )
-        )
-        return [SlotSet("handover_offered", False)]
+        return emit(dispatcher, outcome)
 
 
 class ActionDeclineHandover(Action):

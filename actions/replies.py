@@ -1,60 +1,58 @@
-"""Buttons and small replies shared by the actions."""
+"""What every action shares: the answer service, and its outcome as Rasa messages and events."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Callable
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot import runtime
-from bot.channels.models import HANDOVER_BUTTON
-from bot.knowledge.schema import Entry
+from bot.answers import AnswerService, DossierAnswers, Outcome, Reply
 
-HUMAN_BUTTON = HANDOVER_BUTTON.model_dump()
-FEEDBACK_PROMPT = {
-    "text": "Câu trả lời có hữu ích không ạ?",
-    "buttons": [
-        {"title": "Hữu ích", "payload": "/feedback_good"},
-        {"title": "Chưa đúng ý", "payload": "/feedback_bad"},
-    ],
-}
-FOLLOW_UP_TOPICS = {
-    "ho_so": "Cần giấy tờ gì?",
-    "le_phi": "Lệ phí bao nhiêu?",
-    "thoi_han": "Mất bao lâu?",
-    "noi_nop": "Nộp ở đâu?",
-    "truc_tuyen": "Làm trực tuyến được không?",
-}
-MAX_CHOICES = 3
+AnswersProvider = Callable[[], AnswerService]
+DossiersProvider = Callable[[], DossierAnswers]
 
 
-def entry_button(title: str, entry_id: str) -> dict[str, str]:
-    """A button that answers ``entry_id`` when clicked (``/ask_question{"entry_id": …}``)."""
-    return {"title": title, "payload": "/ask_question" + json.dumps({"entry_id": entry_id})}
+class UsesAnswers:
+    """Gives an action the answer service: ``bot.runtime``'s (the knowledge being served, so a
+    reload is picked up by the next message) unless a test passes its own provider."""
+
+    def __init__(self, answers: AnswersProvider = runtime.answers) -> None:
+        super().__init__()
+        self._answers = answers
+
+    @property
+    def answers(self) -> AnswerService:
+        return self._answers()
 
 
-def follow_up_buttons(procedure: str, answered_topic: str | None) -> list[dict[str, str]]:
-    """Other topics of the same procedure, as the next useful step."""
-    return [
-        entry_button(title, f"{procedure}:{topic}")
-        for topic, title in FOLLOW_UP_TOPICS.items()
-        if topic != answered_topic
-    ][:3]
+class UsesDossiers:
+    """Gives an action the dossier form's answers: ``bot.runtime``'s unless a test passes its own."""
+
+    def __init__(self, dossiers: DossiersProvider = runtime.dossiers) -> None:
+        super().__init__()
+        self._dossiers = dossiers
+
+    @property
+    def dossiers(self) -> DossierAnswers:
+        return self._dossiers()
 
 
-def answer_message(entry: Entry) -> dict[str, Any]:
-    """The entry's grounded answer, with follow-ups for a procedure and the portal link."""
-    buttons = follow_up_buttons(entry.procedure, entry.topic) if entry.procedure else []
-    return {"text": entry.answer, "buttons": buttons, "custom": {"link": entry.link}}
+def say(dispatcher: CollectingDispatcher, *replies: Reply | None) -> None:
+    """Send each reply (``None`` sends nothing)."""
+    for reply in replies:
+        if reply is not None:
+            dispatcher.utter_message(**reply.message())
 
 
-def procedure_reminder(code: str | None) -> dict[str, Any] | None:
-    """A reminder of the procedure the conversation was about, to pick it up again."""
-    if not code:
-        return None
-    procedure = runtime.knowledge().procedures.get(code)
-    if procedure is None:
-        return None
-    return {
-        "text": f"Mình đang trao đổi về thủ tục {procedure.name} (mã {code}). Anh/chị hỏi tiếp nhé:",
-        "buttons": follow_up_buttons(code, None),
-    }
+def emit(dispatcher: CollectingDispatcher, outcome: Outcome) -> list[EventType]:
+    """Send the outcome's replies; its slots become ``SlotSet`` events, in order."""
+    say(dispatcher, *outcome.replies)
+    return [SlotSet(name, value) for name, value in outcome.slots.items()]
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the user's latest message."""
+    return str(tracker.latest_message.get("text") or "")

@@ -1,4 +1,5 @@
-"""Process-wide services of the action server: knowledge base, search index, portal client, inbox.
+"""Process-wide services of the action server: knowledge base, search index, portal client, inbox,
+and the answer service the actions use (:func:`answers`).
 
 The knowledge base and the search index form one :class:`Knowledge` snapshot, loaded before the
 server listens and replaced whole by :func:`reload` (``isee kb reload``): the new one is loaded
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from bot.answers import AnswerService, DossierAnswers, Wording
+from bot.answers.followup import FollowUpWords
 from bot.inbox.store import InboxStore
 from bot.knowledge.loader import KnowledgeBase, load_knowledge_base
 from bot.knowledge.schema import Entry
@@ -34,6 +37,7 @@ class Knowledge:
     searcher: Searcher
     index: Path
     entries: dict[str, Entry] = field(repr=False)
+    follow_ups: FollowUpWords
 
     @classmethod
     def load(cls, settings: Settings) -> Knowledge:
@@ -42,10 +46,15 @@ class Knowledge:
         index = current_index(settings.build_dir)
         kb = load_knowledge_base(settings.kb_dir, cache_dir=settings.build_dir)
         entries = {entry.id: entry for entry in kb.entries}
-        return cls(kb=kb, searcher=searcher, index=index or Path(), entries=entries)
+        follow_ups = FollowUpWords.load(settings.kb_dir)
+        return cls(
+            kb=kb, searcher=searcher, index=index or Path(), entries=entries, follow_ups=follow_ups
+        )
 
 
 _knowledge: Knowledge | None = None
+_answers: tuple[tuple[Knowledge, PortalClient, InboxStore, Settings], AnswerService] | None = None
+_dossiers: tuple[tuple[PortalClient, Settings], DossierAnswers] | None = None
 _loading = threading.Lock()
 
 
@@ -73,19 +82,41 @@ def current() -> Knowledge:
     return _knowledge
 
 
-def knowledge() -> KnowledgeBase:
-    """The knowledge base being served."""
-    return current().kb
+def answers() -> AnswerService:
+    """The answer service over the knowledge being served: after a reload, the next call answers
+    from the new snapshot (one service per snapshot, sharing the portal client and the inbox)."""
+    global _answers
+    key = (current(), portal(), inbox(), get_settings())
+    held = _answers
+    if held is not None and all(a is b for a, b in zip(held[0], key, strict=True)):
+        return held[1]
+    served, client, store, settings = key
+    service = AnswerService(
+        kb=served.kb,
+        entries=served.entries,
+        searcher=served.searcher,
+        follow_ups=served.follow_ups,
+        portal=client,
+        inbox=store,
+        wording=Wording(portal_link=settings.portal_link),
+    )
+    _answers = (key, service)
+    return service
 
 
-def entry(entry_id: str) -> Entry | None:
-    """The knowledge-base entry with this id, if any."""
-    return current().entries.get(entry_id)
-
-
-def searcher() -> Searcher:
-    """The search index being served."""
-    return current().searcher
+def dossiers() -> DossierAnswers:
+    """The dossier form's answers over the process's portal client (no knowledge needed)."""
+    global _dossiers
+    key = (portal(), get_settings())
+    held = _dossiers
+    if held is not None and all(a is b for a, b in zip(held[0], key, strict=True)):
+        return held[1]
+    client, settings = key
+    service = DossierAnswers(
+        client, portal_link=settings.portal_link, hash_key=settings.privacy_hash_key
+    )
+    _dossiers = (key, service)
+    return service
 
 
 def warm_up() -> None:

@@ -4,7 +4,9 @@ reference portal on loopback (the index is the one `make test` builds before run
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +26,23 @@ from actions.dossier import (
 )
 from actions.feedback import ActionRecordFeedback
 from actions.handover import ActionHandover
+from actions.replies import UsesDossiers
 from bot import runtime
+from bot.answers import AnswerService, DossierAnswers, Wording
+from bot.inbox.store import InboxStore
+from bot.portal.client import PortalClient
 from bot.portal_service.app import create_app
 from bot.portal_service.db import make_engine, make_sessionmaker, migrate
 from bot.portal_service.seed import seed
 from bot.portal_service.tables import Dossier
 from bot.settings import get_settings
-from tests.integration.conftest import API_KEY, fixture_procedures, serve_app, service_config
+from tests.integration.conftest import (
+    HASH_KEY,
+    client_config,
+    fixture_procedures,
+    serve_app,
+    service_config,
+)
 
 pytestmark = pytest.mark.anyio
 DOMAIN: dict[str, Any] = {}
@@ -92,36 +104,60 @@ def portal_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, D
     engine.dispose()
 
 
-def use_portal(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path) -> None:
-    """Point the action server's runtime at ``url`` with a fresh inbox."""
-    monkeypatch.setenv("ISEE_PORTAL_URL", url)
-    monkeypatch.setenv("ISEE_PORTAL_API_KEY", API_KEY)
-    monkeypatch.setenv("ISEE_PORTAL_BUDGET_S", "2")
-    monkeypatch.setenv("ISEE_INBOX_DB_URL", f"sqlite:///{tmp_path / 'inbox.db'}")
-    get_settings.cache_clear()
-    runtime.inbox.cache_clear()
-    monkeypatch.setattr(runtime, "_portal", None)
+@dataclass
+class Services:
+    """The actions' services, built the way ``bot.runtime`` builds them: the real knowledge and
+    index, a real portal client on ``url`` and a fresh inbox database."""
+
+    answers: AnswerService
+    dossiers: DossierAnswers
+    inbox: InboxStore
+    dossier: Dossier | None = None
+
+    def __call__(self, action: type[Any]) -> Any:
+        """An action of this class using these services."""
+        if issubclass(action, UsesDossiers):
+            return action(lambda: self.dossiers)
+        return action(lambda: self.answers)
+
+
+@asynccontextmanager
+async def services(url: str, tmp_path: Path) -> AsyncIterator[Services]:
+    served = runtime.current()
+    inbox = InboxStore(f"sqlite:///{tmp_path / 'inbox.db'}")
+    async with PortalClient(client_config(url, budget_s=2.0)) as portal:
+        link = get_settings().portal_link
+        yield Services(
+            answers=AnswerService(
+                kb=served.kb,
+                entries=served.entries,
+                searcher=served.searcher,
+                follow_ups=served.follow_ups,
+                portal=portal,
+                inbox=inbox,
+                wording=Wording(portal_link=link),
+            ),
+            dossiers=DossierAnswers(portal, portal_link=link, hash_key=HASH_KEY),
+            inbox=inbox,
+        )
 
 
 @pytest.fixture
-def portal_up(
-    portal_db: tuple[str, Dossier], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Dossier]:
-    use_portal(monkeypatch, portal_db[0], tmp_path)
-    yield portal_db[1]
-    get_settings.cache_clear()
+async def portal_up(portal_db: tuple[str, Dossier], tmp_path: Path) -> AsyncIterator[Services]:
+    async with services(portal_db[0], tmp_path) as built:
+        built.dossier = portal_db[1]
+        yield built
 
 
 @pytest.fixture
-def portal_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    use_portal(monkeypatch, "http://127.0.0.1:9", tmp_path)
-    yield
-    get_settings.cache_clear()
+async def portal_down(tmp_path: Path) -> AsyncIterator[Services]:
+    async with services("http://127.0.0.1:9", tmp_path) as built:
+        yield built
 
 
-async def test_question_is_answered_with_the_procedure_and_feedback(portal_up: Dossier) -> None:
+async def test_question_is_answered_with_the_procedure_and_feedback(portal_up: Services) -> None:
     messages, events = await run(
-        ActionAnswerQuestion(), tracker("làm giấy khai sinh cho con cần giấy tờ gì")
+        portal_up(ActionAnswerQuestion), tracker("làm giấy khai sinh cho con cần giấy tờ gì")
     )
     assert "1.001193" in messages[0]["text"]
     assert "Nguồn: Cổng Dịch vụ công tỉnh Lạng Sơn (dữ liệu cập nhật ngày" in messages[0]["text"]
@@ -132,27 +168,27 @@ async def test_question_is_answered_with_the_procedure_and_feedback(portal_up: D
 
 
 async def test_requirements_fall_back_to_the_knowledge_base_when_the_portal_is_down(
-    portal_down: None,
+    portal_down: Services,
 ) -> None:
     messages, _ = await run(
-        ActionAnswerQuestion(), tracker("lam giay khai sinh cho con can giay to gi")
+        portal_down(ActionAnswerQuestion), tracker("lam giay khai sinh cho con can giay to gi")
     )
     assert "1.001193" in messages[0]["text"]
     assert "chưa phản hồi" in messages[0]["text"]
     assert messages[0]["text"].count("Nguồn:") == 1
 
 
-async def test_out_of_domain_question_gets_no_invented_answer(portal_up: Dossier) -> None:
+async def test_out_of_domain_question_gets_no_invented_answer(portal_up: Services) -> None:
     messages, events = await run(
-        ActionAnswerQuestion(), tracker("giá vàng hôm nay bao nhiêu một chỉ")
+        portal_up(ActionAnswerQuestion), tracker("giá vàng hôm nay bao nhiêu một chỉ")
     )
     assert "chưa tìm thấy" in messages[0]["text"]
     assert {"title": "Gặp cán bộ hỗ trợ", "payload": "/talk_to_human"} in messages[0]["buttons"]
     assert slot(events, "handover_offered") is True
 
 
-async def test_a_vague_question_offers_choices(portal_up: Dossier) -> None:
-    messages, events = await run(ActionAnswerQuestion(), tracker("chứng thực"))
+async def test_a_vague_question_offers_choices(portal_up: Services) -> None:
+    messages, events = await run(portal_up(ActionAnswerQuestion), tracker("chứng thực"))
     choices = messages[0]["buttons"]
     assert "thủ tục nào" in messages[0]["text"]
     assert len(choices) == 4
@@ -161,55 +197,60 @@ async def test_a_vague_question_offers_choices(portal_up: Dossier) -> None:
     assert "current_procedure" not in [e.get("name") for e in events]
 
 
-async def test_a_plain_name_gets_the_common_procedure(portal_up: Dossier) -> None:
-    _, events = await run(ActionAnswerQuestion(), tracker("đăng ký kết hôn"))
+async def test_a_plain_name_gets_the_common_procedure(portal_up: Services) -> None:
+    _, events = await run(portal_up(ActionAnswerQuestion), tracker("đăng ký kết hôn"))
     assert slot(events, "current_procedure") == "1.000894"
 
 
-async def test_clicked_choice_answers_that_entry(portal_up: Dossier) -> None:
+async def test_clicked_choice_answers_that_entry(portal_up: Services) -> None:
     choice = [{"entity": "entry_id", "value": "1.000894:le_phi"}]
-    messages, events = await run(ActionAnswerQuestion(), tracker("", entities=choice))
+    messages, events = await run(portal_up(ActionAnswerQuestion), tracker("", entities=choice))
     assert "1.000894" in messages[0]["text"]
     assert slot(events, "last_entry") == "1.000894:le_phi"
 
 
-async def test_topic_follow_up_answers_for_the_current_procedure(portal_up: Dossier) -> None:
+async def test_topic_follow_up_answers_for_the_current_procedure(portal_up: Services) -> None:
     t = tracker("thế lệ phí bao nhiêu", intent="ask_topic", slots={"current_procedure": "1.000894"})
-    messages, events = await run(ActionAnswerTopic(), t)
+    messages, events = await run(portal_up(ActionAnswerTopic), t)
     assert "1.000894" in messages[0]["text"]
     assert slot(events, "last_entry") == "1.000894:le_phi"
 
 
-async def test_topic_follow_up_without_a_procedure_asks_which(portal_up: Dossier) -> None:
-    messages, events = await run(ActionAnswerTopic(), tracker("mất mấy ngày", intent="ask_topic"))
+async def test_topic_follow_up_without_a_procedure_asks_which(portal_up: Services) -> None:
+    messages, events = await run(
+        portal_up(ActionAnswerTopic), tracker("mất mấy ngày", intent="ask_topic")
+    )
     assert "thủ tục nào" in messages[0]["text"]
     assert events == []
 
 
-async def test_topic_intent_that_names_a_procedure_is_searched(portal_up: Dossier) -> None:
+async def test_topic_intent_that_names_a_procedure_is_searched(portal_up: Services) -> None:
     t = tracker("lệ phí cấp đổi thẻ căn cước", intent="ask_topic")
-    messages, events = await run(ActionAnswerTopic(), t)
+    messages, events = await run(portal_up(ActionAnswerTopic), t)
     assert slot(events, "current_procedure") == "1.014063"
     assert "1.014063" in messages[0]["text"]
 
 
-async def test_out_of_scope_says_so(portal_up: Dossier) -> None:
+async def test_out_of_scope_says_so(portal_up: Services) -> None:
     messages, _ = await run(
-        ActionOutOfScope(), tracker("tối nay đội tuyển Việt Nam đá mấy giờ", intent="out_of_scope")
+        portal_up(ActionOutOfScope),
+        tracker("tối nay đội tuyển Việt Nam đá mấy giờ", intent="out_of_scope"),
     )
     assert "ngoài phạm vi" in messages[0]["text"]
 
 
-async def test_dossier_code_is_found_in_what_the_user_typed() -> None:
-    validate = ValidateDossierForm()
+async def test_dossier_code_is_found_in_what_the_user_typed(portal_down: Services) -> None:
+    validate = portal_down(ValidateDossierForm)
     result = await validate.validate_dossier_code(
         "mã của tôi là 000.00.20.h37 250612 0001", CollectingDispatcher(), tracker(), DOMAIN
     )
     assert result == {"dossier_code": "000.00.20.H37-250612-0001", "dossier_code_attempts": 0}
 
 
-async def test_malformed_codes_are_reasked_twice_then_the_form_gives_up() -> None:
-    validate = ValidateDossierForm()
+async def test_malformed_codes_are_reasked_twice_then_the_form_gives_up(
+    portal_down: Services,
+) -> None:
+    validate = portal_down(ValidateDossierForm)
     dispatcher = CollectingDispatcher()
     attempts = 0
     for expected in (1, 2, 3):
@@ -226,16 +267,19 @@ async def test_malformed_codes_are_reasked_twice_then_the_form_gives_up() -> Non
     assert remaining == []
 
 
-async def test_reask_shows_the_code_format() -> None:
-    messages, _ = await run(ActionAskDossierCode(), tracker(slots={"dossier_code_attempts": 1}))
+async def test_reask_shows_the_code_format(portal_down: Services) -> None:
+    messages, _ = await run(
+        portal_down(ActionAskDossierCode), tracker(slots={"dossier_code_attempts": 1})
+    )
     assert "chưa đúng định dạng" in messages[0]["text"]
     assert "000.00.20.H37-250612-0001" in messages[0]["text"]
 
 
-async def test_dossier_status_shows_status_and_procedure_only(portal_up: Dossier) -> None:
-    dossier = portal_up
+async def test_dossier_status_shows_status_and_procedure_only(portal_up: Services) -> None:
+    dossier = portal_up.dossier
+    assert dossier is not None
     messages, events = await run(
-        ActionCheckDossier(), tracker(slots={"dossier_code": dossier.code})
+        portal_up(ActionCheckDossier), tracker(slots={"dossier_code": dossier.code})
     )
     text = messages[0]["text"]
     assert dossier.code in text
@@ -247,26 +291,28 @@ async def test_dossier_status_shows_status_and_procedure_only(portal_up: Dossier
     assert slot(events, "dossier_code") is None
 
 
-async def test_unknown_dossier_is_reported(portal_up: Dossier) -> None:
+async def test_unknown_dossier_is_reported(portal_up: Services) -> None:
     messages, _ = await run(
-        ActionCheckDossier(), tracker(slots={"dossier_code": "000.00.20.H37-250101-9999"})
+        portal_up(ActionCheckDossier), tracker(slots={"dossier_code": "000.00.20.H37-250101-9999"})
     )
     assert "không tìm thấy hồ sơ" in messages[0]["text"]
 
 
-async def test_dossier_check_survives_a_dead_portal(portal_down: None) -> None:
+async def test_dossier_check_survives_a_dead_portal(portal_down: Services) -> None:
     messages, events = await run(
-        ActionCheckDossier(), tracker(slots={"dossier_code": "000.00.20.H37-250101-0001"})
+        portal_down(ActionCheckDossier),
+        tracker(slots={"dossier_code": "000.00.20.H37-250101-0001"}),
     )
     assert "tạm gián đoạn" in messages[0]["text"]
     assert "checked_dossier" not in [e.get("name") for e in events]
 
 
-async def test_personal_details_need_the_right_second_factor(portal_up: Dossier) -> None:
-    dossier = portal_up
+async def test_personal_details_need_the_right_second_factor(portal_up: Services) -> None:
+    dossier = portal_up.dossier
+    assert dossier is not None
     wrong = "0000" if not dossier.applicant_phone.endswith("0000") else "1111"
     messages, _ = await run(
-        ActionDossierDetails(),
+        portal_up(ActionDossierDetails),
         tracker(
             intent="inform_phone_digits", slots={"checked_dossier": dossier.code, "last4": wrong}
         ),
@@ -274,7 +320,7 @@ async def test_personal_details_need_the_right_second_factor(portal_up: Dossier)
     assert "chưa khớp" in messages[0]["text"]
     right = dossier.applicant_phone[-4:]
     messages, events = await run(
-        ActionDossierDetails(),
+        portal_up(ActionDossierDetails),
         tracker(
             f"4 số cuối là {right}",
             intent="inform_phone_digits",
@@ -292,45 +338,46 @@ async def test_personal_details_need_the_right_second_factor(portal_up: Dossier)
     [("4 số cuối là ١٢٣٤", None), ("１２３４", None), ("số cuối ¹²³⁴ ạ", None), ("", "٥٦٧٨")],
 )
 async def test_digits_other_than_ascii_are_asked_again_politely(
-    portal_up: Dossier, text: str, last4: str | None
+    portal_up: Services, text: str, last4: str | None
 ) -> None:
     messages, events = await run(
-        ActionDossierDetails(),
+        portal_up(ActionDossierDetails),
         tracker(
             text,
             intent="inform_phone_digits",
-            slots={"checked_dossier": portal_up.code, "last4": last4},
+            slots={"checked_dossier": portal_up.dossier.code, "last4": last4},
         ),
     )
     assert len(messages) == 1
     assert messages[0]["text"].startswith("Dạ")
     assert "0–9" in messages[0]["text"]
-    assert portal_up.applicant_name not in messages[0]["text"]
+    assert portal_up.dossier.applicant_name not in messages[0]["text"]
     assert slot(events, "last4") is None
 
 
-async def test_details_without_a_checked_dossier_ask_for_the_code() -> None:
+async def test_details_without_a_checked_dossier_ask_for_the_code(portal_down: Services) -> None:
     messages, _ = await run(
-        ActionDossierDetails(), tracker(intent="inform_phone_digits", slots={"last4": "1234"})
+        portal_down(ActionDossierDetails),
+        tracker(intent="inform_phone_digits", slots={"last4": "1234"}),
     )
     assert "mã hồ sơ trước" in messages[0]["text"]
 
 
-async def test_leaving_the_form_keeps_the_procedure(portal_up: Dossier) -> None:
+async def test_leaving_the_form_keeps_the_procedure(portal_up: Services) -> None:
     t = tracker(
         "thôi",
         intent="stop_form",
         slots={"current_procedure": "1.001193"},
         active_loop="dossier_form",
     )
-    messages, events = await run(ActionStopDossierForm(), t)
+    messages, events = await run(portal_up(ActionStopDossierForm), t)
     assert ActiveLoop(None) in events
     assert SlotSet("dossier_code", None) in events
     assert "1.001193" in messages[0]["text"]
     assert all(e.get("name") != "current_procedure" for e in events)
 
 
-async def test_handover_is_recorded_with_the_conversation(portal_up: Dossier) -> None:
+async def test_handover_is_recorded_with_the_conversation(portal_up: Services) -> None:
     history = [
         {
             "event": "user",
@@ -344,22 +391,24 @@ async def test_handover_is_recorded_with_the_conversation(portal_up: Dossier) ->
         },
     ]
     t = tracker("cho gặp cán bộ", intent="talk_to_human", events=history)
-    messages, _ = await run(ActionHandover(), t)
-    requests = runtime.inbox().open_handovers()
+    messages, _ = await run(portal_up(ActionHandover), t)
+    requests = portal_up.inbox.open_handovers()
     assert [(r.conversation_id, r.last_message) for r in requests] == [
         ("test-user", "hồ sơ của tôi bị trả lại")
     ]
     assert f"YC-{requests[0].id}" in messages[0]["text"]
-    await run(ActionHandover(), t)
-    assert len(runtime.inbox().open_handovers()) == 1
+    await run(portal_up(ActionHandover), t)
+    assert len(portal_up.inbox.open_handovers()) == 1
 
 
-async def test_feedback_is_recorded_per_entry(portal_up: Dossier) -> None:
+async def test_feedback_is_recorded_per_entry(portal_up: Services) -> None:
     slots = {"last_entry": "1.001193:ho_so"}
-    await run(ActionRecordFeedback(), tracker("hữu ích", intent="feedback_good", slots=slots))
-    messages, events = await run(
-        ActionRecordFeedback(), tracker("sai rồi", intent="feedback_bad", slots=slots)
+    await run(
+        portal_up(ActionRecordFeedback), tracker("hữu ích", intent="feedback_good", slots=slots)
     )
-    assert runtime.inbox().feedback_summary() == {"1.001193:ho_so": (1, 1)}
+    messages, events = await run(
+        portal_up(ActionRecordFeedback), tracker("sai rồi", intent="feedback_bad", slots=slots)
+    )
+    assert portal_up.inbox.feedback_summary() == {"1.001193:ho_so": (1, 1)}
     assert slot(events, "handover_offered") is True
     assert messages[0]["buttons"]

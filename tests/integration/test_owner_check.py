@@ -9,7 +9,6 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.dossier import ActionCheckDossier, ActionDossierDetails
-from bot import runtime
+from bot.answers import DossierAnswers
 from bot.gateway.app import create_app as create_gateway
 from bot.portal.client import PortalClient
 from bot.portal.errors import InvalidProof, Throttled, VerificationFailed
@@ -28,9 +27,9 @@ from bot.portal_service import tables
 from bot.portal_service.app import create_app
 from bot.portal_service.db import make_engine, make_sessionmaker
 from bot.portal_service.seed import seed
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 from tests.integration.conftest import (
-    API_KEY,
+    HASH_KEY,
     SEED_NOW,
     RunningPortal,
     fixture_procedures,
@@ -109,24 +108,23 @@ async def test_forty_concurrent_wrong_guesses_count_at_most_the_limit(
 
 
 async def test_many_dossiers_from_one_client_with_fresh_sender_ids_are_locked_out(
-    portal: RunningPortal, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    portal: RunningPortal,
 ) -> None:
-    monkeypatch.setenv("ISEE_PORTAL_URL", portal.base_url)
-    monkeypatch.setenv("ISEE_PORTAL_API_KEY", API_KEY)
-    monkeypatch.setenv("ISEE_INBOX_DB_URL", f"sqlite:///{tmp_path / 'inbox.db'}")
-    get_settings.cache_clear()
-    monkeypatch.setattr(runtime, "_portal", None)
     assigned = {"client": "web:one-connection"}
     answers = []
-    for index, row in enumerate(_rows(portal, 30, offset=10)):
-        sender = f"fresh-sender-{index}"
-        status = await _run(ActionCheckDossier(), sender, "", {"dossier_code": row.code}, assigned)
-        details = await _run(
-            ActionDossierDetails(), sender, _wrong(row), {"checked_dossier": row.code}, assigned
+    async with PortalClient(portal.client_config()) as client:
+        dossiers = DossierAnswers(client, portal_link="https://portal.test", hash_key=HASH_KEY)
+        check, details_of = (
+            ActionCheckDossier(lambda: dossiers),
+            ActionDossierDetails(lambda: dossiers),
         )
-        answers.append((status, details))
-    await runtime.portal().aclose()
-    get_settings.cache_clear()
+        for index, row in enumerate(_rows(portal, 30, offset=10)):
+            sender = f"fresh-sender-{index}"
+            status = await _run(check, sender, "", {"dossier_code": row.code}, assigned)
+            details = await _run(
+                details_of, sender, _wrong(row), {"checked_dossier": row.code}, assigned
+            )
+            answers.append((status, details))
     shown = [status for status, _ in answers if "Trạng thái" in status]
     refused = [status for status, _ in answers if "nhiều hồ sơ khác nhau" in status]
     assert len(shown) == LOOKUP_LIMIT and len(refused) == 30 - LOOKUP_LIMIT

@@ -16,6 +16,7 @@ import pytest
 from sentence_transformers import SentenceTransformer
 from typer.testing import CliRunner
 
+from bot.answers.followup import FOLLOW_UPS_FILE
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.schema import CuratedQuestion, Procedure
 from bot.knowledge.writer import render_procedure
@@ -98,6 +99,7 @@ def write_kb(
     for name in ("site.yml", "answers.yml"):  # answers are rendered by their rules
         shutil.copy(REPO_KB / name, kb_dir / name)
     shutil.copy(REPO_KB / OUTSIDE_FILE, kb_dir / OUTSIDE_FILE)
+    shutil.copy(REPO_KB / FOLLOW_UPS_FILE, kb_dir / FOLLOW_UPS_FILE)  # read by the action server
     shutil.copytree(REPO_KB / MODEL_DIR, kb_dir / MODEL_DIR, dirs_exist_ok=True)
     for code, (name, field) in names.items():
         procedure = Procedure(

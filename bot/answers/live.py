@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from bot import runtime
+from bot.answers.ports import Portal
 from bot.knowledge.entries import procedure_entries, with_provenance
+from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Channel, Document, Entry
 from bot.portal.requirements import lookup_requirements
 
 LIVE_TOPICS = frozenset({"ho_so", "le_phi", "thoi_han", "noi_nop"})
+"""Topics the portal's requirements data answers (documents, fee, time, where)."""
 
 
-async def live_answer(entry: Entry) -> str | None:
+async def live_answer(entry: Entry, kb: KnowledgeBase, portal: Portal) -> str | None:
     """The entry's answer rendered from today's portal data, saying where it comes from.
 
     ``None`` when the topic has no live data (the knowledge-base answer stands as it is).
     """
     if entry.kind != "procedure" or entry.topic not in LIVE_TOPICS or not entry.procedure:
         return None
-    kb = runtime.knowledge()
     procedure = kb.procedures.get(entry.procedure)
     if procedure is None:
         return None
     successor = kb.procedures.get(procedure.superseded_by) if procedure.superseded_by else None
-    requirements = await lookup_requirements(successor or procedure, runtime.portal())
+    requirements = await lookup_requirements(successor or procedure, portal)
     if requirements.source != "portal":
         return f"{entry.answer}\n\n{requirements.provenance}"  # a warning, not a second source
     current = successor or procedure

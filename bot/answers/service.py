@@ -1,0 +1,221 @@
+"""The answer service: a message and the conversation's state in, replies and slots out.
+
+It decides between answering, offering choices and saying it does not know (the search's
+decision, with the out-of-scope and follow-up rules on top), renders live portal facts into
+requirement answers, and words feedback and hand-over. Services are passed in; blocking calls
+(search, database) run in worker threads so the action server's event loop keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import structlog
+
+from bot.answers import texts
+from bot.answers.followup import FollowUpWords
+from bot.answers.live import live_answer
+from bot.answers.ports import Inbox, Portal, Search
+from bot.answers.replies import (
+    CHECK_DOSSIER,
+    FEEDBACK_BUTTONS,
+    HANDOVER_BUTTON,
+    MAX_CHOICES,
+    NO_THANKS,
+    NONE_OF_THESE,
+    Outcome,
+    Reply,
+    entry_button,
+    follow_up_buttons,
+)
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.schema import Entry
+from bot.search.searcher import SearchResult
+from bot.search.topics import detect_topic
+
+log = structlog.get_logger(__name__)
+
+SEARCH_HITS = 5
+_ONE_SEARCH_AT_A_TIME = threading.Lock()
+"""Searches leave the event loop but still run one at a time, as they did on it: the embedding
+engine and the index are not known to be safe to share between threads."""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Settings that appear in replies."""
+
+    portal_link: str
+
+
+class AnswerService:
+    """Replies for one knowledge snapshot, over the process's portal client and inbox.
+
+    The dossier form's replies need no knowledge: see ``bot.answers.dossier.DossierAnswers``."""
+
+    def __init__(
+        self,
+        *,
+        kb: KnowledgeBase,
+        entries: Mapping[str, Entry],
+        searcher: Search,
+        follow_ups: FollowUpWords,
+        portal: Portal,
+        inbox: Inbox,
+        wording: Wording,
+    ) -> None:
+        self.kb = kb
+        self._entries = entries
+        self._searcher = searcher
+        self._follow_ups = follow_ups
+        self._portal = portal
+        self._inbox = inbox
+        self._link = wording.portal_link
+
+    # --- questions -------------------------------------------------------------------------------
+
+    async def question(self, text: str, entry_id: str | None = None) -> Outcome:
+        """Answer a clicked choice (``entry_id``), or search ``text`` and answer, clarify or decline."""
+        if entry_id:
+            return await self.entry_choice(entry_id)
+        result = await self._search(text)
+        log.info(
+            "answer_question", decision=result.decision, top=[h.entry for h in result.hits[:3]]
+        )
+        return await self._decided(result)
+
+    async def entry_choice(self, entry_id: str) -> Outcome:
+        """Answer the entry a clicked choice names."""
+        entry = self._entries.get(entry_id)
+        if entry is None:
+            log.warning("unknown_entry_choice", entry_id=entry_id)
+            return self._unknown()
+        return await self._say(entry)
+
+    async def topic(self, text: str, procedure: str | None) -> Outcome:
+        """A follow-up naming a topic ("còn lệ phí?"): answered for the current ``procedure``."""
+        match = detect_topic(text)
+        if procedure and match:
+            entry = self._entries.get(f"{procedure}:{match.topic}")
+            if entry is not None:
+                return await self._say(entry)
+        if not procedure and self._follow_ups.names_something(text, match):
+            return await self._decided(await self._search(text))
+        if not procedure:
+            return Outcome(replies=[Reply(text=texts.WHICH_PROCEDURE)])
+        return await self._decided(await self._search(text, procedure_hint=procedure))
+
+    async def out_of_scope(self, text: str) -> Outcome:
+        """NLU thinks it is out of scope: answer only if the search is confident, never clarify."""
+        result = await self._search(text)
+        if result.decision == "answer":
+            return await self._decided(result)
+        reply = Reply(
+            text=texts.OUT_OF_SCOPE.format(portal=self._link),
+            buttons=[CHECK_DOSSIER, HANDOVER_BUTTON],
+        )
+        return Outcome(replies=[reply], slots={"handover_offered": False})
+
+    def reminder(self, code: str | None) -> Reply | None:
+        """A reminder of the procedure the conversation was about, to pick it up again."""
+        procedure = self.kb.procedures.get(code) if code else None
+        if code is None or procedure is None:
+            return None
+        return Reply(
+            text=texts.REMINDER.format(name=procedure.name, code=code),
+            buttons=follow_up_buttons(code, None),
+        )
+
+    # --- feedback and hand-over ------------------------------------------------------------------
+
+    async def feedback(self, sender: str, entry_id: str | None, helpful: bool) -> Outcome:
+        """Record 👍/👎 for the entry answered last; after 👎 offer a human and the portal."""
+        if entry_id:
+            await asyncio.to_thread(self._inbox.record_feedback, sender, entry_id, helpful)
+        if helpful:
+            return Outcome(replies=[Reply(text=texts.THANKS_FOR_FEEDBACK)])
+        reply = Reply(
+            text=texts.SORRY_NOT_HELPFUL.format(portal=self._link), buttons=[HANDOVER_BUTTON]
+        )
+        return Outcome(replies=[reply], slots={"handover_offered": True})
+
+    async def handover(self, sender: str, last_message: str, procedure: str | None) -> Outcome:
+        """Record a request for a human with the conversation id and say what happens next."""
+        request = await asyncio.to_thread(
+            self._inbox.open_handover,
+            conversation_id=sender,
+            last_message=last_message,
+            procedure=procedure,
+        )
+        text = texts.HANDOVER_OPENED.format(request=request.id, portal=self._link)
+        return Outcome(replies=[Reply(text=text)], slots={"handover_offered": False})
+
+    # --- the decision ----------------------------------------------------------------------------
+
+    async def _search(self, text: str, procedure_hint: str | None = None) -> SearchResult:
+        return await asyncio.to_thread(self._search_now, text, procedure_hint)
+
+    def _search_now(self, text: str, procedure_hint: str | None) -> SearchResult:
+        with _ONE_SEARCH_AT_A_TIME:
+            return self._searcher.search(text, SEARCH_HITS, procedure_hint)
+
+    async def _decided(self, result: SearchResult) -> Outcome:
+        if result.decision == "answer" and result.hits:
+            entry = self._entries.get(result.hits[0].entry)
+            if entry is not None:
+                return await self._say(entry, *self._other_topics(result, entry))
+        if result.decision == "clarify" and result.hits:
+            return self._choices(result)
+        return self._unknown()
+
+    def _other_topics(self, result: SearchResult, entry: Entry) -> list[Entry]:
+        """The entries of the answered procedure for the other topics the question asked."""
+        if not entry.procedure:
+            return []
+        found = (self._entries.get(f"{entry.procedure}:{t}") for t in result.topics[1:])
+        return [other for other in found if other is not None and other.id != entry.id]
+
+    async def _say(self, entry: Entry, *more: Entry) -> Outcome:
+        """An entry's answer (live portal data when the topic has it), then the answers of
+        ``more`` topics the question also asked, and one feedback question."""
+        replies = []
+        for shown in (entry, *more):
+            live = await live_answer(shown, self.kb, self._portal)
+            replies.append(answer_reply(shown, live))
+        replies.append(Reply(text=texts.FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS))
+        slots: dict[str, object] = {"last_entry": entry.id, "handover_offered": False}
+        if entry.procedure:
+            slots["current_procedure"] = entry.procedure
+        return Outcome(replies=replies, slots=slots)
+
+    def _unknown(self) -> Outcome:
+        """Say plainly that the knowledge base has no answer; offer the portal and a human."""
+        reply = Reply(
+            text=texts.UNKNOWN.format(portal=self._link), buttons=[HANDOVER_BUTTON, NO_THANKS]
+        )
+        return Outcome(replies=[reply], slots={"handover_offered": True})
+
+    def _choices(self, result: SearchResult) -> Outcome:
+        """The closest procedures (or FAQ) as buttons, one per procedure; a click answers it."""
+        seen: set[str] = set()
+        buttons = []
+        for hit in result.hits:
+            key = hit.procedure or hit.entry
+            if key in seen:
+                continue
+            seen.add(key)
+            buttons.append(entry_button(hit.title, hit.entry))
+            if len(buttons) == MAX_CHOICES:
+                break
+        reply = Reply(text=texts.CHOICES, buttons=[*buttons, NONE_OF_THESE])
+        return Outcome(replies=[reply], slots={"handover_offered": False})
+
+
+def answer_reply(entry: Entry, live: str | None = None) -> Reply:
+    """The entry's grounded answer (``live`` text instead when the portal gave one), with
+    follow-ups for a procedure; ``custom`` carries the source link for the channels."""
+    buttons = follow_up_buttons(entry.procedure, entry.topic) if entry.procedure else []
+    return Reply(text=live or entry.answer, buttons=buttons, custom={"link": entry.link})
