@@ -9,18 +9,19 @@ from typing import Any
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox.models import Base, ChatTurn, Feedback, HandoverRequest
+from bot.inbox.models import ChatTurn, Feedback, HandoverRequest
+from bot.inbox.schema import ensure_schema
 
 PURGED = "purged"
 """Conversation id left on anonymised feedback."""
 
 
 class InboxStore:
-    """A small repository over the inbox tables; creates them on first use."""
+    """A small repository over the inbox tables; migrates the database on first use."""
 
     def __init__(self, url: str) -> None:
         self._engine = create_engine(url)
-        Base.metadata.create_all(self._engine)
+        ensure_schema(self._engine)
         self._session = sessionmaker(self._engine, expire_on_commit=False)
 
     def ping(self) -> None:

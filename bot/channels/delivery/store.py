@@ -13,7 +13,6 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.channels.delivery.models import (
     OPEN_STATUSES,
-    Base,
     IncomingMessage,
     IncomingStatus,
     OfferedChoices,
@@ -23,6 +22,7 @@ from bot.channels.delivery.models import (
     utcnow,
 )
 from bot.channels.platform import IncomingEvent, Rendering
+from bot.inbox.schema import ensure_schema
 
 TOKEN_ROW = 1
 
@@ -58,11 +58,11 @@ class TokenPair:
 
 class DeliveryStore:
     """Incoming events (deduplicated on the platform's id), the outbox of rendered replies, the
-    choices last offered per user and the Zalo token pair; creates its tables on first use."""
+    choices last offered per user and the Zalo token pair; migrates the database on first use."""
 
     def __init__(self, url: str) -> None:
         self._engine = create_engine(url)
-        Base.metadata.create_all(self._engine)
+        ensure_schema(self._engine)
         self._session = sessionmaker(self._engine, expire_on_commit=False)
 
     def enqueue(self, event: IncomingEvent) -> bool:

@@ -1,0 +1,84 @@
+"""The Alembic migrations of the assistant's own tables build exactly what the models define, on
+SQLite and (when ISEE_TEST_POSTGRES_URL names a scratch database) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine, inspect
+
+from bot.channels.delivery.models import Base as DeliveryBase
+from bot.channels.delivery.store import DeliveryStore
+from bot.inbox.models import Base as InboxBase
+from bot.inbox.schema import TARGET_METADATA, current_revision, head_revision, migrate
+from bot.inbox.store import InboxStore
+
+
+def schema_diff(url: str) -> list[object]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            return list(compare_metadata(context, TARGET_METADATA))
+    finally:
+        engine.dispose()
+
+
+def test_migrating_an_empty_sqlite_database_gives_the_models_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    engine = create_engine(url)
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+    assert schema_diff(url) == []
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ISEE_TEST_POSTGRES_URL"), reason="ISEE_TEST_POSTGRES_URL not set"
+)
+def test_migrating_an_empty_postgres_database_gives_the_models_schema() -> None:
+    url = os.environ["ISEE_TEST_POSTGRES_URL"]
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        reflected = MetaData()
+        reflected.reflect(connection)
+        reflected.drop_all(connection)
+    migrate(engine)
+    engine.dispose()
+    assert schema_diff(url) == []
+
+
+def test_a_database_made_before_migrations_is_adopted_and_upgraded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    legacy = [
+        t
+        for t in InboxBase.metadata.sorted_tables
+        if t.name in {"handover_requests", "feedback", "chat_turns"}
+    ]
+    InboxBase.metadata.create_all(engine, tables=legacy)
+    DeliveryBase.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO feedback (conversation_id, entry_id, helpful, created_at) "
+            "VALUES ('web:a', 'faq:x', 1, '2026-01-01 00:00:00')"
+        )
+    InboxStore(url).record_turn("web:a", "xin chào", [])
+    assert current_revision(engine) == head_revision()
+    assert "conversation_turns" in inspect(engine).get_table_names()
+    assert InboxStore(url).feedback_summary() == {"faq:x": (1, 0)}
+    engine.dispose()
+    assert schema_diff(url) == []
+
+
+def test_every_store_opens_a_new_database_at_the_latest_revision(tmp_path: Path) -> None:
+    for store in (InboxStore, DeliveryStore):
+        url = f"sqlite:///{tmp_path / (store.__name__ + '.db')}"
+        store(url)
+        engine = create_engine(url)
+        assert current_revision(engine) == head_revision()
+        engine.dispose()
