@@ -41,10 +41,20 @@ def follow_up_buttons(procedure: str, answered_topic: str | None) -> list[dict[s
     ][:3]
 
 
-def answer_message(entry: Entry) -> dict[str, Any]:
+def search_outcome(
+    decision: str, entry_id: str | None, confidence: float | None
+) -> dict[str, Any]:
+    """What the search decided for a reply (``answer`` / ``clarify`` / ``none``), carried in the
+    message's ``custom`` metadata under ``search``: the gateway records it for staff, channels
+    never show it."""
+    return {"decision": decision, "entry": entry_id, "confidence": confidence}
+
+
+def answer_message(entry: Entry, confidence: float | None = None) -> dict[str, Any]:
     """The entry's grounded answer, with follow-ups for a procedure and the portal link."""
     buttons = follow_up_buttons(entry.procedure, entry.topic) if entry.procedure else []
-    return {"text": entry.answer, "buttons": buttons, "custom": {"link": entry.link}}
+    custom = {"link": entry.link, "search": search_outcome("answer", entry.id, confidence)}
+    return {"text": entry.answer, "buttons": buttons, "custom": custom}
 
 
 def procedure_reminder(code: str | None) -> dict[str, Any] | None:
