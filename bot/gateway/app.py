@@ -17,7 +17,7 @@ from bot.gateway.pipeline import ConversationPipeline
 from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.request_guard import RequestGuardMiddleware
-from bot.gateway.routes import chat, health, history, webhooks, widget
+from bot.gateway.routes import chat, console, health, history, webhooks, widget
 from bot.gateway.sender_locks import SenderLocks
 from bot.settings import Settings
 
@@ -62,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(history.build_router(settings))
+    app.include_router(console.build_router(settings))  # after history: uses its inbox
     app.include_router(health.router)
     app.include_router(widget.router)
     app.include_router(webhooks.router)

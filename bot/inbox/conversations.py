@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Date, cast, create_engine, delete, func, or_, select, update
+from sqlalchemy import create_engine, delete, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.inbox.models import ConversationTurn
@@ -83,7 +83,7 @@ class ConversationStore:
             ).rowcount
 
     def per_day_and_channel(self, since: dt.datetime) -> list[DayCount]:
-        day = cast(ConversationTurn.created_at, Date)
+        day = func.date(ConversationTurn.created_at)  # text on SQLite, a date on PostgreSQL
         with self._session() as session:
             rows = session.execute(
                 select(day, ConversationTurn.channel, func.count())
@@ -130,7 +130,9 @@ class ConversationStore:
         with self._session() as session:
             rows = session.execute(
                 select(ConversationTurn.entry_id, ConversationTurn.helpful, func.count())
-                .where(ConversationTurn.helpful.is_not(None), ConversationTurn.entry_id.is_not(None))
+                .where(
+                    ConversationTurn.helpful.is_not(None), ConversationTurn.entry_id.is_not(None)
+                )
                 .group_by(ConversationTurn.entry_id, ConversationTurn.helpful)
             ).all()
         counts: dict[str, list[int]] = {}

@@ -82,6 +82,27 @@ class InboxStore:
                 )
             )
 
+    def handover(self, request_id: int) -> HandoverRequest | None:
+        with Session(self._engine) as session:
+            return session.get(HandoverRequest, request_id)
+
+    def recent_handovers(self, limit: int) -> list[HandoverRequest]:
+        """The latest hand-over requests, open or answered, newest first."""
+        with Session(self._engine) as session:
+            return list(
+                session.scalars(
+                    select(HandoverRequest).order_by(HandoverRequest.id.desc()).limit(limit)
+                )
+            )
+
+    def mark_handover(self, request_id: int, status: str) -> None:
+        with self._session.begin() as session:
+            session.execute(
+                update(HandoverRequest)
+                .where(HandoverRequest.id == request_id)
+                .values(status=status)
+            )
+
     def record_turn(
         self, conversation_id: str, user_text: str, replies: list[dict[str, Any]]
     ) -> ChatTurn:
