@@ -200,3 +200,13 @@ def test_a_handover_reply_reaches_the_web_citizen(gateway: Gateway, staff: httpx
     assert last["user"] == ""
     assert "Anh/chị mang CCCD tới bộ phận một cửa." in last["replies"][0]["text"]
     assert InboxStore(gateway.inbox_url).handover(request.id).status == "answered"
+
+
+def test_the_search_outcome_never_reaches_the_citizen(gateway: Gateway) -> None:
+    body = {"sender": "web:outcome-1", "message": "đăng ký khai sinh"}
+    answer = httpx.post(f"{gateway.url}/api/v1/chat", json=body, timeout=30).json()
+    assert answer["replies"] == [{"text": "Dạ, hồ sơ gồm…", "buttons": [], "link": None}]
+    history = httpx.get(
+        f"{gateway.url}/api/v1/history", params={"sender": "web:outcome-1"}, timeout=10
+    )
+    assert "confidence" not in history.text and ENTRY not in history.text
