@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from bot.inbox.store import InboxStore
 from tests.e2e.processes import REPO, VENV_BIN, ManagedProcess, free_port, http_ok
@@ -22,6 +23,7 @@ from tests.e2e.processes import REPO, VENV_BIN, ManagedProcess, free_port, http_
 ENTRY = "1.000894:ho_so"
 UNKNOWN_WORD = "phithuyen"
 PASSWORD = "mat-khau-rat-dai-123"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 class SearchingRasa:
@@ -210,3 +212,34 @@ def test_the_search_outcome_never_reaches_the_citizen(gateway: Gateway) -> None:
         f"{gateway.url}/api/v1/history", params={"sender": "web:outcome-1"}, timeout=10
     )
     assert "confidence" not in history.text and ENTRY not in history.text
+
+
+def test_login_and_overview_in_headless_chromium(gateway: Gateway, staff: httpx.Client) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    chat(gateway, "web:browser-1", "cấp lại giấy khai sinh")
+    with sync_playwright() as running:
+        browser = running.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            page = browser.new_page(locale="vi-VN")
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.goto(f"{gateway.url}/console")
+            page.get_by_label("Tên đăng nhập").fill("canbo1")
+            page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+            page.get_by_role("button", name="Đăng nhập").click()
+            expect(page.get_by_role("alert")).to_contain_text("không đúng")
+            problems.clear()  # the refused login's 401, logged by the browser
+            page.get_by_label("Tên đăng nhập").fill("canbo1")
+            page.get_by_label("Mật khẩu").fill(PASSWORD)
+            page.get_by_role("button", name="Đăng nhập").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Tổng quan")
+            expect(page.get_by_role("img", name="Lượt hỏi theo kênh")).to_be_visible()
+            web = int(page.locator('[data-channel="web"]').inner_text())
+            assert web >= 1
+            expect(page.get_by_role("cell", name="cấp lại giấy khai sinh")).to_be_visible()
+            page.get_by_role("button", name="Đăng xuất").click()
+            expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()
+            assert problems == []
+        finally:
+            browser.close()
