@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, inspect
+from sqlalchemy import create_engine, inspect, make_url
 
 from bot.channels.delivery.models import Base as DeliveryBase
 from bot.channels.delivery.store import DeliveryStore
 from bot.inbox.models import Base as InboxBase
 from bot.inbox.schema import TARGET_METADATA, current_revision, head_revision, migrate
 from bot.inbox.store import InboxStore
+from bot.retention import POSTGRES_DRIVER
 
 
 def schema_diff(url: str) -> list[object]:
@@ -37,17 +38,23 @@ def test_migrating_an_empty_sqlite_database_gives_the_models_schema(tmp_path: Pa
     assert schema_diff(url) == []
 
 
+SCRATCH_DATABASE = "isee_test_inbox_migrations"
+
+
 @pytest.mark.skipif(
     not os.environ.get("ISEE_TEST_POSTGRES_URL"), reason="ISEE_TEST_POSTGRES_URL not set"
 )
 def test_migrating_an_empty_postgres_database_gives_the_models_schema() -> None:
-    url = os.environ["ISEE_TEST_POSTGRES_URL"]
+    server = make_url(os.environ["ISEE_TEST_POSTGRES_URL"]).set(drivername=POSTGRES_DRIVER)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:  # a database of its own: other tests share the server's
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE}")
+        connection.exec_driver_sql(f"CREATE DATABASE {SCRATCH_DATABASE}")
+    admin.dispose()
+    url = server.set(database=SCRATCH_DATABASE).render_as_string(hide_password=False)
     engine = create_engine(url)
-    with engine.begin() as connection:
-        reflected = MetaData()
-        reflected.reflect(connection)
-        reflected.drop_all(connection)
     migrate(engine)
+    assert current_revision(engine) == head_revision()
     engine.dispose()
     assert schema_diff(url) == []
 
