@@ -4,6 +4,8 @@ SQLite and (when ISEE_TEST_POSTGRES_URL names a scratch database) PostgreSQL."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from bot.inbox.models import Base as InboxBase
 from bot.inbox.schema import TARGET_METADATA, current_revision, head_revision, migrate
 from bot.inbox.store import InboxStore
 from bot.retention import POSTGRES_DRIVER
+from tests.e2e.processes import REPO
 
 
 def schema_diff(url: str) -> list[object]:
@@ -89,3 +92,26 @@ def test_every_store_opens_a_new_database_at_the_latest_revision(tmp_path: Path)
         engine = create_engine(url)
         assert current_revision(engine) == head_revision()
         engine.dispose()
+
+
+def test_a_channel_only_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'channels.db'}"
+    engine = create_engine(url)
+    DeliveryBase.metadata.create_all(engine)
+    DeliveryStore(url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+    assert schema_diff(url) == []
+
+
+def test_processes_opening_a_new_database_at_once_all_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    opener = f"from bot.inbox.store import InboxStore; InboxStore({url!r})"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", opener], cwd=REPO, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors.decode()
+    assert schema_diff(url) == []
