@@ -97,11 +97,11 @@ def purge(
     retention_days: int,
     now: dt.datetime,
     channels: DeliveryStore | None = None,
-    conversations: ConversationStore | None = None,
+    turn_store: ConversationStore | None = None,
 ) -> PurgeReport:
     """Delete or anonymise everything older than ``retention_days`` before ``now`` (and the
     finished Zalo/Messenger messages of ``channels`` and the recorded turns of
-    ``conversations``, when given)."""
+    ``turn_store``, when given)."""
     cutoff = now - dt.timedelta(days=retention_days)
     handovers, feedback = inbox.purge_before(cutoff)
     turns = inbox.purge_turns_before(cutoff)
@@ -111,7 +111,7 @@ def purge(
         cutoff=cutoff,
         handovers_deleted=handovers,
         chat_turns_deleted=turns,
-        conversation_turns_deleted=conversations.purge_before(cutoff) if conversations else 0,
+        conversation_turns_deleted=turn_store.purge_before(cutoff) if turn_store else 0,
         feedback_anonymised=feedback,
         tracker_store=store.kind,
         conversations_deleted=conversations,
