@@ -41,9 +41,7 @@ def follow_up_buttons(procedure: str, answered_topic: str | None) -> list[dict[s
     ][:3]
 
 
-def search_outcome(
-    decision: str, entry_id: str | None, confidence: float | None
-) -> dict[str, Any]:
+def search_outcome(decision: str, entry_id: str | None, confidence: float | None) -> dict[str, Any]:
     """What the search decided for a reply (``answer`` / ``clarify`` / ``none``), carried in the
     message's ``custom`` metadata under ``search``: the gateway records it for staff, channels
     never show it."""
