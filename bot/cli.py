@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import kb_check, kb_data, kb_reload, kb_search, portal, privacy, serve
+from bot.commands import (
+    console,
+    inbox,
+    kb_check,
+    kb_data,
+    kb_reload,
+    kb_search,
+    portal,
+    privacy,
+    serve,
+)
 
 app = typer.Typer(
     help="isee-assistant: Lạng Sơn public-service virtual assistant.", no_args_is_help=True
@@ -17,6 +27,8 @@ kb_data.register(kb_app)
 serve.register(app)
 portal.register(app)
 privacy.register(app)
+inbox.register(app)
+console.register(app)
 kb_check.register(kb_app)
 kb_search.register(kb_app)
 kb_reload.register(kb_app)

@@ -1,6 +1,6 @@
-"""Retention of personal data: conversations (Rasa's tracker store, the widget's chat turns) and
-inbox entries older than ``ISEE_PRIVACY_RETENTION_DAYS`` are deleted or anonymised by
-``isee privacy purge``."""
+"""Retention of personal data: conversations (Rasa's tracker store, the widget's chat turns, the
+conversation store) and inbox entries older than ``ISEE_PRIVACY_RETENTION_DAYS`` are deleted or
+anonymised by ``isee privacy purge``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import URL, MetaData, Table, create_engine, func, select
 from sqlalchemy.exc import NoSuchTableError
 
 from bot.channels.delivery.store import DeliveryStore
+from bot.inbox.conversations import ConversationStore
 from bot.inbox.store import InboxStore
 
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -36,6 +37,7 @@ class PurgeReport(BaseModel):
     cutoff: dt.datetime
     handovers_deleted: int
     chat_turns_deleted: int
+    conversation_turns_deleted: int
     feedback_anonymised: int
     tracker_store: str
     conversations_deleted: int
@@ -114,9 +116,11 @@ def purge(
     retention_days: int,
     now: dt.datetime,
     channels: DeliveryStore | None = None,
+    turn_store: ConversationStore | None = None,
 ) -> PurgeReport:
     """Delete or anonymise everything older than ``retention_days`` before ``now`` (and the
-    finished Zalo/Messenger messages of ``channels``, when given)."""
+    finished Zalo/Messenger messages of ``channels`` and the recorded turns of
+    ``turn_store``, when given)."""
     store = tracker_store(endpoints)  # first: a broken endpoints file purges nothing
     cutoff = now - dt.timedelta(days=retention_days)
     handovers, feedback = inbox.purge_before(cutoff)
@@ -126,6 +130,7 @@ def purge(
         cutoff=cutoff,
         handovers_deleted=handovers,
         chat_turns_deleted=turns,
+        conversation_turns_deleted=turn_store.purge_before(cutoff) if turn_store else 0,
         feedback_anonymised=feedback,
         tracker_store=store.kind,
         conversations_deleted=conversations,

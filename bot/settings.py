@@ -171,6 +171,25 @@ class Settings(BaseSettings):
         8, ge=1, description="Conversations the channel worker serves at once (one per user)"
     )
 
+    # Staff console (README "Staff console")
+    console_session_hours: float = Field(
+        8.0, gt=0, description="A console login lasts this long, then staff sign in again"
+    )
+    console_low_confidence: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Answers below this confidence are listed with the unanswered questions",
+    )
+    console_group_similarity: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Questions whose accent-folded word sets overlap at least this much (Jaccard) "
+        "are grouped together in the console",
+    )
+    console_days: int = Field(14, ge=1, description="Days the console's charts cover")
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -60,3 +60,10 @@ def follow_up_buttons(procedure: str, answered_topic: str | None) -> list[Button
         for topic, title in texts.FOLLOW_UP_BUTTONS.items()
         if topic != answered_topic
     ][:3]
+
+
+def search_outcome(decision: str, entry_id: str | None, confidence: float | None) -> dict[str, Any]:
+    """What the search decided for a reply (``answer`` / ``clarify`` / ``none``), carried in the
+    message's ``custom`` metadata under ``search``: the gateway records it for staff (the
+    conversation store); channels never show it."""
+    return {"decision": decision, "entry": entry_id, "confidence": confidence}

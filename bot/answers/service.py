@@ -30,6 +30,7 @@ from bot.answers.replies import (
     Reply,
     entry_button,
     follow_up_buttons,
+    search_outcome,
 )
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.schema import Entry
@@ -117,7 +118,9 @@ class AnswerService:
             text=texts.OUT_OF_SCOPE.format(portal=self._link),
             buttons=[CHECK_DOSSIER, HANDOVER_BUTTON],
         )
-        return Outcome(replies=[reply], slots={"handover_offered": False})
+        outcome = Outcome(replies=[reply], slots={"handover_offered": False})
+        best = result.hits[0].entry if result.hits else None
+        return _reported(outcome, "none", best, result.confidence)
 
     def reminder(self, code: str | None) -> Reply | None:
         """A reminder of the procedure the conversation was about, to pick it up again."""
@@ -163,13 +166,17 @@ class AnswerService:
             return self._searcher.search(text, SEARCH_HITS, procedure_hint)
 
     async def _decided(self, result: SearchResult) -> Outcome:
-        if result.decision == "answer" and result.hits:
-            entry = self._entries.get(result.hits[0].entry)
+        """Replies for a search decision; the first carries the decision for the staff's
+        conversation store (``custom.search``)."""
+        best = result.hits[0].entry if result.hits else None
+        if result.decision == "answer" and best:
+            entry = self._entries.get(best)
             if entry is not None:
-                return await self._say(entry, *self._other_topics(result, entry))
+                outcome = await self._say(entry, *self._other_topics(result, entry))
+                return _reported(outcome, "answer", entry.id, result.confidence)
         if result.decision == "clarify" and result.hits:
-            return self._choices(result)
-        return self._unknown()
+            return _reported(self._choices(result), "clarify", best, result.confidence)
+        return _reported(self._unknown(), "none", best, result.confidence)
 
     def _other_topics(self, result: SearchResult, entry: Entry) -> list[Entry]:
         """The entries of the answered procedure for the other topics the question asked."""
@@ -212,6 +219,17 @@ class AnswerService:
                 break
         reply = Reply(text=texts.CHOICES, buttons=[*buttons, NONE_OF_THESE])
         return Outcome(replies=[reply], slots={"handover_offered": False})
+
+
+def _reported(
+    outcome: Outcome, decision: str, entry_id: str | None, confidence: float | None
+) -> Outcome:
+    """``outcome`` with the search decision in its first reply's ``custom.search``."""
+    first, *rest = outcome.replies
+    custom = {**first.custom, "search": search_outcome(decision, entry_id, confidence)}
+    return outcome.model_copy(
+        update={"replies": [first.model_copy(update={"custom": custom}), *rest]}
+    )
 
 
 def answer_reply(entry: Entry, live: str | None = None) -> Reply:

@@ -17,21 +17,36 @@ class Button(BaseModel):
 HANDOVER_BUTTON = Button(title="Gặp cán bộ hỗ trợ", payload="/talk_to_human")
 
 
+class SearchOutcome(BaseModel):
+    """What the search decided for a reply, as the action reported it (``custom.search``)."""
+
+    decision: str = Field(description="answer, clarify or none")
+    entry: str | None = Field(description="The entry answered (or the best candidate)")
+    confidence: float | None
+
+
 class Reply(BaseModel):
     """One message from the assistant."""
 
     text: str = ""
     buttons: list[Button] = Field(default_factory=list)
     link: str | None = None
+    search: SearchOutcome | None = Field(
+        None, exclude=True, description="Recorded for staff; never rendered nor sent to clients"
+    )
 
     @classmethod
     def from_rasa(cls, message: dict[str, Any]) -> Reply:
         """Build a reply from one message of Rasa's REST channel."""
         custom = message.get("custom") or {}
+        if not isinstance(custom, dict):
+            custom = {}
+        outcome = custom.get("search")
         return cls(
             text=message.get("text") or "",
             buttons=[
                 Button(title=b["title"], payload=b["payload"]) for b in message.get("buttons") or []
             ],
-            link=custom.get("link") if isinstance(custom, dict) else None,
+            link=custom.get("link"),
+            search=SearchOutcome.model_validate(outcome) if isinstance(outcome, dict) else None,
         )

@@ -15,6 +15,8 @@ class EventKind(StrEnum):
     """An image, sticker, file…: answered with a text-only notice."""
     FOLLOW = "follow"
     """The user followed the account: answered with a greeting."""
+    STAFF = "staff"
+    """Not from the user: a staff member's reply to a hand-over request, queued answered."""
 
 
 UNSUPPORTED_NOTICE = (

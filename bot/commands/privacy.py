@@ -25,10 +25,11 @@ def purge(
         Path, typer.Option(help="Rasa endpoints file naming the tracker store")
     ] = REPO_ROOT / "endpoints.yml",
 ) -> None:
-    """Delete conversations, web-chat turns, hand-over requests and finished Zalo/Messenger
-    messages older than the retention, anonymise older feedback. Safe to run daily (e.g. from
-    cron)."""
+    """Delete conversations, web-chat and recorded turns, hand-over requests and finished
+    Zalo/Messenger messages older than the retention, anonymise older feedback. Safe to run
+    daily (e.g. from cron)."""
     from bot.channels.delivery.store import DeliveryStore
+    from bot.inbox.conversations import ConversationStore
     from bot.inbox.store import InboxStore
     from bot.retention import purge as run_purge
 
@@ -43,6 +44,7 @@ def purge(
             days or settings.privacy_retention_days,
             dt.datetime.now(dt.UTC),
             DeliveryStore(channel_db_url(settings)),
+            ConversationStore(inbox_url(settings)),
         )
     except ValueError as exc:
         console.print(f"[red]{endpoints}: {exc}: nothing purged.")

@@ -18,7 +18,7 @@ from bot.gateway.probes import ReadinessChecker, default_probes
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import RateLimits, limit_web_chat
 from bot.gateway.request_guard import RequestGuardMiddleware
-from bot.gateway.routes import chat, health, history, webhooks, widget
+from bot.gateway.routes import chat, console, health, history, webhooks, widget
 from bot.gateway.sender_locks import SenderLocks
 from bot.settings import Settings, rasa_targets
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(chat.router, dependencies=[Depends(limit_web_chat)])
     app.include_router(history.build_router(settings))
+    app.include_router(console.build_router(settings))  # after history: uses its inbox
     app.include_router(health.router)
     app.include_router(widget.router)
     app.include_router(webhooks.router)

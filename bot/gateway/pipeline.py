@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
+from collections.abc import Callable
 
 import structlog
+from fastapi.concurrency import run_in_threadpool
 
 from bot.channels.models import HANDOVER_BUTTON, Reply
 from bot.gateway.errors import ApiError
@@ -14,6 +17,10 @@ from bot.portal.owner import CLIENT_METADATA_KEY
 log = structlog.get_logger(__name__)
 
 ALLOWED_CONTROLS = frozenset("\n\t")
+
+TurnObserver = Callable[[str, str, list[Reply], int], None]
+"""Called (in a worker thread) after each answered message: sender, cleaned text, the replies,
+milliseconds taken. The conversation store is one (``bot.inbox.recorder``)."""
 
 
 def has_unsafe_characters(text: str) -> bool:
@@ -30,6 +37,11 @@ class ConversationPipeline:
         self._rasa = rasa
         self._max_chars = max_chars
         self._portal_link = portal_link
+        self._observers: list[TurnObserver] = []
+
+    def add_observer(self, observer: TurnObserver) -> None:
+        """Have ``observer`` see every turn from now on."""
+        self._observers.append(observer)
 
     def clean(self, message: str) -> str:
         """The message as Rasa should see it, or an ApiError saying what is wrong."""
@@ -59,6 +71,14 @@ class ConversationPipeline:
         ``client`` is the client id the gateway assigned (``bot.portal.owner``), which the portal
         limits on."""
         text = self.clean(message)
+        started = time.perf_counter()
+        replies = await self._answer(sender, text, client)
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        for observer in self._observers:
+            await run_in_threadpool(observer, sender, text, replies, latency_ms)
+        return replies
+
+    async def _answer(self, sender: str, text: str, client: str | None) -> list[Reply]:
         metadata = {CLIENT_METADATA_KEY: client} if client else None
         try:
             messages = await self._rasa.send(sender, text, metadata)

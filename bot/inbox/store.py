@@ -9,18 +9,19 @@ from typing import Any
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox.models import Base, ChatTurn, Feedback, HandoverRequest
+from bot.inbox.models import ChatTurn, Feedback, HandoverRequest
+from bot.inbox.schema import ensure_schema
 
 PURGED = "purged"
 """Conversation id left on anonymised feedback."""
 
 
 class InboxStore:
-    """A small repository over the inbox tables; creates them on first use."""
+    """A small repository over the inbox tables; migrates the database on first use."""
 
     def __init__(self, url: str) -> None:
         self._engine = create_engine(url)
-        Base.metadata.create_all(self._engine)
+        ensure_schema(self._engine)
         self._session = sessionmaker(self._engine, expire_on_commit=False)
 
     def ping(self) -> None:
@@ -79,6 +80,27 @@ class InboxStore:
                     .where(HandoverRequest.status == "open")
                     .order_by(HandoverRequest.created_at)
                 )
+            )
+
+    def handover(self, request_id: int) -> HandoverRequest | None:
+        with Session(self._engine) as session:
+            return session.get(HandoverRequest, request_id)
+
+    def recent_handovers(self, limit: int) -> list[HandoverRequest]:
+        """The latest hand-over requests, open or answered, newest first."""
+        with Session(self._engine) as session:
+            return list(
+                session.scalars(
+                    select(HandoverRequest).order_by(HandoverRequest.id.desc()).limit(limit)
+                )
+            )
+
+    def mark_handover(self, request_id: int, status: str) -> None:
+        with self._session.begin() as session:
+            session.execute(
+                update(HandoverRequest)
+                .where(HandoverRequest.id == request_id)
+                .values(status=status)
             )
 
     def record_turn(

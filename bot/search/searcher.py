@@ -91,6 +91,9 @@ class SearchResult(BaseModel):
     decision: Decision
     hits: list[Hit]
     topic: str | None = None
+    confidence: float | None = Field(
+        None, description="Probability the best candidate is right (the confidence model)"
+    )
     topics: list[str] = Field(
         default_factory=list,
         description='Every topic asked, ``topic`` first ("cần giấy tờ gì, nộp ở đâu" asks two)',
@@ -497,7 +500,13 @@ class Searcher:
                     title=doc.title,
                 )
             )
-        return SearchResult(decision=decision, hits=hits, topic=topic, topics=topics)
+        return SearchResult(
+            decision=decision,
+            hits=hits,
+            topic=topic,
+            topics=topics,
+            confidence=round(signals.confidence, 4),
+        )
 
     def _follows_up(self, procedure_hint: str | None, topic: str | None, signals: Signals) -> bool:
         """Whether a question asks a topic of the procedure the conversation is about.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,6 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.channels.delivery.models import (
     OPEN_STATUSES,
-    Base,
     IncomingMessage,
     IncomingStatus,
     OfferedChoices,
@@ -22,7 +22,8 @@ from bot.channels.delivery.models import (
     ZaloToken,
     utcnow,
 )
-from bot.channels.platform import IncomingEvent, Rendering
+from bot.channels.platform import EventKind, IncomingEvent, Rendering
+from bot.inbox.schema import ensure_schema
 
 TOKEN_ROW = 1
 
@@ -58,11 +59,11 @@ class TokenPair:
 
 class DeliveryStore:
     """Incoming events (deduplicated on the platform's id), the outbox of rendered replies, the
-    choices last offered per user and the Zalo token pair; creates its tables on first use."""
+    choices last offered per user and the Zalo token pair; migrates the database on first use."""
 
     def __init__(self, url: str) -> None:
         self._engine = create_engine(url)
-        Base.metadata.create_all(self._engine)
+        ensure_schema(self._engine)
         self._session = sessionmaker(self._engine, expire_on_commit=False)
 
     def enqueue(self, event: IncomingEvent) -> bool:
@@ -137,6 +138,31 @@ class DeliveryStore:
                 .where(IncomingMessage.id == incoming_id)
                 .values(status=IncomingStatus.ANSWERED, updated_at=utcnow())
             )
+
+    def enqueue_reply(self, channel: str, user_id: str, sender: str, rendering: Rendering) -> int:
+        """Queue a message nobody asked for just now (a staff member's reply to a hand-over) as
+        an answered entry: the worker sends its parts like any answer. Returns its id."""
+        with self._session.begin() as session:
+            incoming = IncomingMessage(
+                channel=channel,
+                message_id=f"staff-{uuid.uuid4()}",
+                user_id=user_id,
+                sender=sender,
+                kind=EventKind.STAFF,
+                text="",
+                status=IncomingStatus.ANSWERED,
+            )
+            session.add(incoming)
+            session.flush()
+            for seq, body in enumerate(rendering.bodies):
+                session.add(
+                    OutgoingMessage(
+                        incoming_id=incoming.id,
+                        seq=seq,
+                        body=json.dumps(body, ensure_ascii=False),
+                    )
+                )
+            return incoming.id
 
     def unsent(self, incoming_id: int) -> list[QueuedSend]:
         """The answer's parts not sent yet, in order."""

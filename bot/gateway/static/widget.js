@@ -246,7 +246,7 @@
       if (busy || queue.length) return;
       log.textContent = "";
       body.turns.forEach(function (turn, i) {
-        bubble(turn.user, "user", TEXT.you);
+        if (turn.user) bubble(turn.user, "user", TEXT.you);
         turn.replies.forEach(function (reply) { renderReply(reply, i === body.turns.length - 1); });
       });
       if (!body.turns.length && !restored) submit("xin chào", TEXT.greeting);

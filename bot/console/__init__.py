@@ -1,0 +1,1 @@
+"""The staff console: what citizens ask, what went unanswered, hand-over requests."""
