@@ -179,7 +179,10 @@ async def test_an_answer_gives_the_entry_text_its_link_and_the_feedback_question
     entry = {e.id: e for e in service.kb.entries}[f"{MARRIAGE}:truc_tuyen"]
     answer, feedback = outcome.replies
     assert answer.text == entry.answer
-    assert answer.custom == {"link": entry.link}
+    assert answer.custom == {
+        "link": entry.link,
+        "search": {"decision": "answer", "entry": entry.id, "confidence": None},
+    }
     assert [b.title for b in answer.buttons] == [
         "Cần giấy tờ gì?",
         "Lệ phí bao nhiêu?",
@@ -191,6 +194,23 @@ async def test_an_answer_gives_the_entry_text_its_link_and_the_feedback_question
         "handover_offered": False,
         "current_procedure": MARRIAGE,
     }
+
+
+@pytest.mark.parametrize(
+    ("decision", "reported"), [("answer", "answer"), ("clarify", "clarify"), ("none", "none")]
+)
+async def test_the_first_reply_reports_the_search_decision_for_staff(
+    decision: str, reported: str
+) -> None:
+    hits = [_hit(f"{BIRTH}:ho_so", "Đăng ký khai sinh"), _hit(f"{MARRIAGE}:ho_so", "Kết hôn")]
+    service, _ = _service(SearchResult(decision=decision, hits=hits, confidence=0.42))
+    first, *rest = (await service.question("khai sinh cần gì")).replies
+    assert first.custom["search"] == {
+        "decision": reported,
+        "entry": f"{BIRTH}:ho_so",
+        "confidence": 0.42,
+    }
+    assert all("search" not in reply.custom for reply in rest)
 
 
 async def test_requirements_come_from_the_live_portal_or_say_it_did_not_answer() -> None:
