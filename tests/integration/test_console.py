@@ -3,15 +3,13 @@ reports search outcomes like the action server does, and a real inbox database."
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from bot.inbox.store import InboxStore
 from tests.e2e.processes import REPO, VENV_BIN, ManagedProcess, free_port, http_ok
+from tests.integration.standin_rasa import StandInRasa
 
 ENTRY = "1.000894:ho_so"
 UNKNOWN_WORD = "phithuyen"
@@ -26,46 +25,19 @@ PASSWORD = "mat-khau-rat-dai-123"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-class SearchingRasa:
-    """Rasa's REST channel played by a real HTTP server: a message holding ``UNKNOWN_WORD`` is
-    declined (search decision ``none``), anything else answered from ``ENTRY``."""
+class SearchingRasa(StandInRasa):
+    """Reports search outcomes like the action server does: a message holding ``UNKNOWN_WORD``
+    is declined (search decision ``none``), anything else answered from ``ENTRY``."""
 
-    def __init__(self) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self._send(b"Hello from Rasa")
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-                message = body["message"]
-                if message.startswith("/feedback"):
-                    answer = [{"text": "Dạ, em cảm ơn anh/chị đã phản hồi ạ."}]
-                elif UNKNOWN_WORD in message:
-                    search = {"decision": "none", "entry": None, "confidence": None}
-                    answer = [{"text": "Dạ, em chưa tìm thấy.", "custom": {"search": search}}]
-                else:
-                    search = {"decision": "answer", "entry": ENTRY, "confidence": 0.91}
-                    answer = [{"text": "Dạ, hồ sơ gồm…", "custom": {"search": search}}]
-                self._send(json.dumps(answer).encode())
-
-            def _send(self, body: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        message = body["message"]
+        if message.startswith("/feedback"):
+            return [{"text": "Dạ, em cảm ơn anh/chị đã phản hồi ạ."}]
+        if UNKNOWN_WORD in message:
+            search = {"decision": "none", "entry": None, "confidence": None}
+            return [{"text": "Dạ, em chưa tìm thấy.", "custom": {"search": search}}]
+        search = {"decision": "answer", "entry": ENTRY, "confidence": 0.91}
+        return [{"text": "Dạ, hồ sơ gồm…", "custom": {"search": search}}]
 
 
 @dataclass

@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,54 +18,29 @@ import pytest
 from bot.gateway.rasa_client import RasaClient
 from bot.settings import Settings
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
+from tests.integration.standin_rasa import StandInRasa as BaseStandIn
 
 PORTAL_LINK = "https://dichvucong.example.vn"
 BUDGET_S = 1.0
 MAX_BODY_BYTES = Settings().max_body_bytes
 
 
-class StandInRasa:
-    """A real HTTP server playing Rasa's REST channel; the test chooses how it answers:
-    ``ok`` (one greeting), ``empty`` (``[]``, as when an action crashed), ``broken`` (a button
-    without a title) or ``slow`` (answers after the gateway's budget)."""
+class StandInRasa(BaseStandIn):
+    """The test chooses how Rasa answers: ``ok`` (one greeting), ``empty`` (``[]``, as when an
+    action crashed), ``broken`` (a button without a title) or ``slow`` (answers after the
+    gateway's budget); ``received`` holds every message text."""
 
     def __init__(self) -> None:
         self.mode = "ok"
         self.received: list[str] = []
-        outer = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self._send(200, b"Hello from Rasa")
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                message = json.loads(self.rfile.read(length))["message"]
-                outer.received.append(message)
-                if outer.mode == "slow":
-                    time.sleep(BUDGET_S * 3)
-                self._send(200, json.dumps(outer.answer(message)).encode())
-
-            def _send(self, status: int, body: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    return
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+    def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        message = str(body["message"])
+        self.received.append(message)
+        if self.mode == "slow":
+            time.sleep(BUDGET_S * 3)
+        return self.answer(message)
 
     def answer(self, message: str) -> list[dict[str, object]]:
         """Rasa's bot messages for ``message`` (subclasses answer per message)."""
@@ -75,10 +49,6 @@ class StandInRasa:
         if self.mode == "broken":
             return [{"text": "Dạ", "buttons": [{"payload": "/greet"}]}]
         return [{"recipient_id": "u", "text": "Dạ, em chào anh/chị."}]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass

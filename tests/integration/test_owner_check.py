@@ -5,10 +5,8 @@ gateway: concurrent guesses, fresh sender ids, many dossiers from one client."""
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -37,6 +35,7 @@ from tests.integration.conftest import (
     serve_app,
     service_config,
 )
+from tests.integration.standin_rasa import StandInRasa
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -158,30 +157,11 @@ async def _run(
     return "\n".join(message.get("text") or "" for message in dispatcher.messages)
 
 
-class RasaStandIn:
+class RasaStandIn(StandInRasa):
     """Rasa's REST webhook as a loopback server that records what the gateway sends."""
 
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                outer.bodies.append(json.loads(self.rfile.read(length)))
-                body = json.dumps([{"recipient_id": "x", "text": "Dạ."}]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"recipient_id": "x", "text": "Dạ."}]
 
 
 def test_the_gateway_assigns_the_client_id_from_the_connection_not_the_sender() -> None:
@@ -204,7 +184,7 @@ def test_the_gateway_assigns_the_client_id_from_the_connection_not_the_sender() 
         server.should_exit = True
         thread.join(10)
         sock.close()
-        rasa.server.shutdown()
+        rasa.close()
     clients = {body["metadata"]["client"] for body in rasa.bodies}
     assert [body["sender"] for body in rasa.bodies] == ["web:fresh-a", "web:fresh-b"]
     assert len(clients) == 1

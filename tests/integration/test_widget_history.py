@@ -3,63 +3,32 @@ Rasa on loopback and a real inbox database."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
+from tests.integration.standin_rasa import StandInRasa
 
 LINK = "https://dichvucong.example.vn/thu-tuc/1.000894"
 
 
-class EchoRasa:
-    """Rasa's REST channel played by a real HTTP server: answers each message with a text that
-    repeats it, a source link and a button, and records which sender ids reached it."""
+class EchoRasa(StandInRasa):
+    """Answers each message with a text that repeats it, a source link and a button; records
+    which sender ids reached it (``senders``)."""
 
-    def __init__(self) -> None:
-        self.senders: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self._send(b"Hello from Rasa")
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-                outer.senders.append(body["sender"])
-                answer = [
-                    {
-                        "text": f"Dạ, anh/chị hỏi: {body['message']}",
-                        "buttons": [{"title": "Lệ phí", "payload": "/ask_fee"}],
-                        "custom": {"link": LINK},
-                    }
-                ]
-                self._send(json.dumps(answer).encode())
-
-            def _send(self, body: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": f"Dạ, anh/chị hỏi: {body['message']}",
+                "buttons": [{"title": "Lệ phí", "payload": "/ask_fee"}],
+                "custom": {"link": LINK},
+            }
+        ]
 
 
 @dataclass
