@@ -7,8 +7,8 @@ import hmac
 from typing import Any
 
 from bot.channels.models import Reply
-from bot.channels.platform import EventKind, IncomingEvent, Rendering, SignatureError
-from bot.channels.senders import MESSENGER, platform_sender
+from bot.channels.platform import EventKind, IncomingEvent, Rendering, SignatureError, incoming
+from bot.channels.senders import MESSENGER
 from bot.channels.text import (
     CHOICES_ONLY_TEXT,
     numbered_choices,
@@ -67,22 +67,11 @@ def _event(item: dict[str, Any]) -> IncomingEvent | None:
         quick_reply = message.get("quick_reply") or {}
         text = quick_reply.get("payload") or message.get("text") or ""
         kind = EventKind.TEXT if text else EventKind.UNSUPPORTED
-        return _incoming(str(message["mid"]), psid, kind, text)
+        return incoming(MESSENGER, str(message["mid"]), psid, kind, text)
     if isinstance(postback, dict) and postback.get("payload"):
         key = postback.get("mid") or f"postback:{psid}:{item.get('timestamp')}"
-        return _incoming(str(key), psid, EventKind.TEXT, str(postback["payload"]))
+        return incoming(MESSENGER, str(key), psid, EventKind.TEXT, str(postback["payload"]))
     return None
-
-
-def _incoming(message_id: str, psid: str, kind: EventKind, text: str) -> IncomingEvent:
-    return IncomingEvent(
-        channel=MESSENGER,
-        message_id=message_id,
-        user_id=psid,
-        sender=platform_sender(MESSENGER, psid),
-        kind=kind,
-        text=text,
-    )
 
 
 def typing_body(psid: str) -> dict[str, Any]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.channels.senders import platform_sender
+
 
 class EventKind(StrEnum):
     TEXT = "text"
@@ -36,6 +38,20 @@ class IncomingEvent(BaseModel):
     sender: str = Field(description="Our conversation id (prefixed)")
     kind: EventKind
     text: str = ""
+
+
+def incoming(
+    channel: str, message_id: str, user_id: str, kind: EventKind, text: str
+) -> IncomingEvent:
+    """The event of ``user_id`` on ``channel``, with our conversation id for that user."""
+    return IncomingEvent(
+        channel=channel,
+        message_id=message_id,
+        user_id=user_id,
+        sender=platform_sender(channel, user_id),
+        kind=kind,
+        text=text,
+    )
 
 
 class Rendering(BaseModel):

@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 from bot.channels.models import Reply
-from bot.channels.platform import EventKind, IncomingEvent, Rendering, SignatureError
-from bot.channels.senders import ZALO, platform_sender
+from bot.channels.platform import EventKind, IncomingEvent, Rendering, SignatureError, incoming
+from bot.channels.senders import ZALO
 from bot.channels.text import (
     CHOICES_ONLY_TEXT,
     numbered_choices,
@@ -69,7 +69,7 @@ def parse_event(event: dict[str, Any]) -> IncomingEvent | None:
     if name == "follow":
         user_id = str((event.get("follower") or {}).get("id") or "")
         key = f"follow:{user_id}:{event.get('timestamp')}"
-        return _incoming(key, user_id, EventKind.FOLLOW, "") if user_id else None
+        return incoming(ZALO, key, user_id, EventKind.FOLLOW, "") if user_id else None
     if name == "user_send_text" or name in UNSUPPORTED_EVENTS:
         user_id = str((event.get("sender") or {}).get("id") or "")
         message = event.get("message") or {}
@@ -78,20 +78,9 @@ def parse_event(event: dict[str, Any]) -> IncomingEvent | None:
             return None
         text = str(message.get("text") or "")
         if name == "user_send_text" and text:
-            return _incoming(message_id, user_id, EventKind.TEXT, text)
-        return _incoming(message_id, user_id, EventKind.UNSUPPORTED, "")
+            return incoming(ZALO, message_id, user_id, EventKind.TEXT, text)
+        return incoming(ZALO, message_id, user_id, EventKind.UNSUPPORTED, "")
     return None
-
-
-def _incoming(message_id: str, user_id: str, kind: EventKind, text: str) -> IncomingEvent:
-    return IncomingEvent(
-        channel=ZALO,
-        message_id=message_id,
-        user_id=user_id,
-        sender=platform_sender(ZALO, user_id),
-        kind=kind,
-        text=text,
-    )
 
 
 def render(replies: list[Reply], user_id: str) -> Rendering:
