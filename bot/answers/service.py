@@ -206,7 +206,8 @@ class AnswerService:
         return Outcome(replies=[reply], slots={"handover_offered": True})
 
     def _choices(self, result: SearchResult) -> Outcome:
-        """The closest procedures (or FAQ) as buttons, one per procedure; a click answers it."""
+        """The closest procedures (or FAQ) as buttons, one per procedure, each with its code
+        (level variants share a name); a click answers it."""
         seen: set[str] = set()
         buttons = []
         for hit in result.hits:
@@ -214,7 +215,8 @@ class AnswerService:
             if key in seen:
                 continue
             seen.add(key)
-            buttons.append(entry_button(hit.title, hit.entry))
+            title = f"{hit.title} (mã {hit.procedure})" if hit.procedure else hit.title
+            buttons.append(entry_button(title, hit.entry))
             if len(buttons) == MAX_CHOICES:
                 break
         reply = Reply(text=texts.CHOICES, buttons=[*buttons, NONE_OF_THESE])

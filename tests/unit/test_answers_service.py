@@ -233,6 +233,10 @@ async def test_clarify_offers_one_button_per_procedure_and_none_of_these() -> No
     outcome = await service.question("đăng ký")
     (reply,) = outcome.replies
     assert reply.text == texts.CHOICES
+    assert [b.title for b in reply.buttons][:2] == [
+        "Đăng ký khai sinh (mã 1.001193)",
+        "Đăng ký kết hôn (mã 1.000894)",
+    ]
     assert [b.payload for b in reply.buttons] == [
         '/ask_question{"entry_id": "1.001193:ho_so"}',
         '/ask_question{"entry_id": "1.000894:ho_so"}',
