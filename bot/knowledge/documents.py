@@ -220,7 +220,7 @@ def _summary(blocks: list[Block]) -> str | None:
         for block in blocks
         if block.kind == "general"
         for item in block.items
-        if not item.is_intro
+        if item.copies or item.forms  # a document to bring, not a lead-in or a remark
     ]
     if len(listed) < SUMMARY_FROM or len(everyone) < 2:
         return None
