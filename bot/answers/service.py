@@ -35,7 +35,7 @@ from bot.answers.replies import (
     follow_up_buttons,
     search_outcome,
 )
-from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.loader import KnowledgeBase, KnowledgeBaseError
 from bot.knowledge.schema import Entry
 from bot.search.searcher import SearchResult
 from bot.search.topics import detect_topic
@@ -168,7 +168,7 @@ class AnswerService:
         if presence is Presence.AVAILABLE:
             text = texts.HANDOVER_OPENED.format(request=request.id, portal=self._link)
             return Outcome(replies=[Reply(text=text)], slots={"handover_offered": False})
-        if presence is Presence.CLOSED:
+        if presence is Presence.CLOSED and hours is not None:
             text = texts.STAFF_CLOSED.format(hours=hours.describe(), request=request.id)
         else:
             text = texts.STAFF_OFFLINE.format(request=request.id)
@@ -179,8 +179,13 @@ class AnswerService:
         }
         return Outcome(replies=[Reply(text=text)], slots=slots, follow_up=CALLBACK_FORM)
 
-    def _presence(self) -> tuple[StaffHours, Presence]:
-        hours = self._staff_hours()
+    def _presence(self) -> tuple[StaffHours | None, Presence]:
+        """Staff presence now; a broken staff file is logged and offers the callback."""
+        try:
+            hours = self._staff_hours()
+        except KnowledgeBaseError as exc:
+            log.error("staff_hours_invalid", detail=str(exc))
+            return None, Presence.NOBODY_ONLINE
         return hours, staff_presence(hours, dt.datetime.now(dt.UTC), self._inbox.staff_seen_since)
 
     def read_contact(self, text: str) -> tuple[str | None, Reply | None]:
