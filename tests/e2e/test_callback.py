@@ -75,7 +75,7 @@ def test_outside_hours_the_citizen_leaves_a_contact_for_a_callback(
     offer = chat.text("/talk_to_human")
     assert "ngoài giờ làm việc" in offer
     assert "từ thứ Hai đến Chủ nhật" in offer
-    assert "số điện thoại hoặc địa chỉ email" in offer  # the form asks for the contact
+    assert "để cán bộ liên hệ lại" in offer  # the form asks for the contact at once
     retry = chat.text("gọi cho tôi nhé")
     assert "chưa nhận ra số điện thoại" in retry
     confirmation = chat.text("0912345678")
