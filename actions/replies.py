@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import runtime
@@ -48,9 +48,13 @@ def say(dispatcher: CollectingDispatcher, *replies: Reply | None) -> None:
 
 
 def emit(dispatcher: CollectingDispatcher, outcome: Outcome) -> list[EventType]:
-    """Send the outcome's replies; its slots become ``SlotSet`` events, in order."""
+    """Send the outcome's replies; its slots become ``SlotSet`` events, in order, then its
+    follow-up a ``FollowupAction``."""
     say(dispatcher, *outcome.replies)
-    return [SlotSet(name, value) for name, value in outcome.slots.items()]
+    events: list[EventType] = [SlotSet(name, value) for name, value in outcome.slots.items()]
+    if outcome.follow_up:
+        events.append(FollowupAction(outcome.follow_up))
+    return events
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -1,7 +1,8 @@
 """Structured logging shared by every process (structlog over the standard library).
 
 Every line is scrubbed before it is written: dossier codes, web-widget conversation ids (they
-unlock the conversation's history) and long digit runs (phone and ID numbers) become keyed
+unlock the conversation's history), phone numbers (spaced or not), emails and long digit runs
+(ID numbers) become keyed
 pseudonyms (``bot.privacy``), in structlog events and in standard-library
 records alike (uvicorn's access log prints request paths, which hold dossier codes). Names cannot
 be recognised in free text, so no call site logs one; ``tests/integration/test_privacy_logs.py``
@@ -19,6 +20,7 @@ import structlog
 
 from bot.portal.codes import DOSSIER_IN_TEXT
 from bot.privacy import pseudonym
+from bot.redact import EMAIL, PHONE
 from bot.settings import get_settings
 
 _LONG_DIGITS = re.compile(r"(?<![0-9])[0-9]{9,}(?![0-9])")
@@ -27,10 +29,12 @@ _WEB_SENDER = re.compile(r"\bweb(?::|%3[Aa])([A-Za-z0-9_.\-]+)")
 
 
 def scrub(text: str, hash_key: str) -> str:
-    """``text`` with every dossier code, web conversation id and run of 9+ digits replaced by a
-    pseudonym."""
+    """``text`` with every dossier code, web conversation id, phone number, email and run of 9+
+    digits replaced by a pseudonym."""
     text = DOSSIER_IN_TEXT.sub(lambda m: f"dossier#{pseudonym(m.group(0), hash_key)}", text)
     text = _WEB_SENDER.sub(lambda m: f"web#{pseudonym('web:' + m.group(1), hash_key)}", text)
+    text = EMAIL.sub(lambda m: f"email#{pseudonym(m.group(0).lower(), hash_key)}", text)
+    text = PHONE.sub(lambda m: f"phone#{pseudonym(m.group(0), hash_key)}", text)
     return _LONG_DIGITS.sub(lambda m: f"digits#{pseudonym(m.group(0), hash_key)}", text)
 
 

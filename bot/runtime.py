@@ -12,10 +12,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from bot.answers import AnswerService, DossierAnswers, Wording
+from bot.answers.availability import StaffHours
 from bot.answers.followup import FollowUpWords
 from bot.inbox.store import InboxStore
 from bot.knowledge.loader import KnowledgeBase, load_knowledge_base
@@ -24,7 +25,7 @@ from bot.portal.client import PortalClient, PortalClientConfig
 from bot.search.build import current_index
 from bot.search.searcher import Searcher
 from bot.search.service import open_searcher
-from bot.settings import Settings, get_settings, inbox_url
+from bot.settings import Settings, get_settings, inbox_url, staff_file
 
 _portal: PortalClient | None = None
 
@@ -99,6 +100,7 @@ def answers() -> AnswerService:
         portal=client,
         inbox=store,
         wording=Wording(portal_link=settings.portal_link),
+        staff_hours=partial(StaffHours.load, staff_file(settings)),
     )
     _answers = (key, service)
     return service
@@ -120,8 +122,10 @@ def dossiers() -> DossierAnswers:
 
 
 def warm_up() -> None:
-    """Load the knowledge base and the index before the server accepts requests."""
+    """Load the knowledge base and the index before the server accepts requests, and check
+    the staff working hours (read again at each hand-over)."""
     current()
+    StaffHours.load(staff_file(get_settings()))
 
 
 @dataclass(frozen=True)

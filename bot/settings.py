@@ -116,6 +116,10 @@ class Settings(BaseSettings):
         description="Hand-over, feedback and web-chat history database URL (default: SQLite in "
         "build_dir)",
     )
+    staff_file: Path | None = Field(
+        None,
+        description="Working hours of the staff who take hand-overs (default: staff.yml in kb_dir)",
+    )
     history_max_turns: int = Field(
         100, ge=1, description="Most recent exchanges the widget's history restores"
     )
@@ -237,6 +241,11 @@ def reload_targets(settings: Settings) -> list[str]:
 def channel_db_url(settings: Settings) -> str:
     """The channel delivery database URL, defaulting to the inbox database."""
     return settings.channel_db_url or inbox_url(settings)
+
+
+def staff_file(settings: Settings) -> Path:
+    """The staff working-hours file, defaulting to ``staff.yml`` in the knowledge base."""
+    return settings.staff_file or settings.kb_dir / "staff.yml"
 
 
 def inbox_url(settings: Settings) -> str:

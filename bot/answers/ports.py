@@ -3,6 +3,7 @@ process (``bot.runtime``); tests pass small fakes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 from bot.portal.models import Dossier, ProcedureRequirements
@@ -42,6 +43,16 @@ class Inbox(Protocol):
         self, conversation_id: str, last_message: str, procedure: str | None
     ) -> HandoverTicket:
         """Record a request for a human (or return the open one)."""
+        ...
+
+    def leave_callback(
+        self, conversation_id: str, question: str, contact: str, procedure: str | None
+    ) -> HandoverTicket:
+        """Keep a callback request (the open hand-over request becomes one)."""
+        ...
+
+    def staff_seen_since(self, cutoff: dt.datetime) -> bool:
+        """Whether a staff console session was active after ``cutoff``."""
         ...
 
     def record_feedback(self, conversation_id: str, entry_id: str, helpful: bool) -> object:

@@ -42,10 +42,12 @@ class Reply(BaseModel):
 
 
 class Outcome(BaseModel):
-    """The replies to send and the slots to set, in order."""
+    """The replies to send and the slots to set, in order, then the action (a form) to run
+    next, if any."""
 
     replies: list[Reply] = Field(default_factory=list)
     slots: dict[str, Any] = Field(default_factory=dict)
+    follow_up: str | None = None
 
 
 def entry_button(title: str, entry_id: str) -> Button:

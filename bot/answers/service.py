@@ -9,13 +9,16 @@ requirement answers, and words feedback and hand-over. Services are passed in; b
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import structlog
 
 from bot.answers import texts
+from bot.answers.availability import Presence, StaffHours, staff_presence
+from bot.answers.contact import read_contact
 from bot.answers.followup import FollowUpWords
 from bot.answers.live import live_answer
 from bot.answers.ports import Inbox, Portal, Search
@@ -32,12 +35,14 @@ from bot.answers.replies import (
     follow_up_buttons,
     search_outcome,
 )
-from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.loader import KnowledgeBase, KnowledgeBaseError
 from bot.knowledge.schema import Entry
 from bot.search.searcher import SearchResult
 from bot.search.topics import detect_topic
 
 log = structlog.get_logger(__name__)
+
+CALLBACK_FORM = "callback_form"
 
 SEARCH_HITS = 5
 _ONE_SEARCH_AT_A_TIME = threading.Lock()
@@ -67,7 +72,9 @@ class AnswerService:
         portal: Portal,
         inbox: Inbox,
         wording: Wording,
+        staff_hours: Callable[[], StaffHours],
     ) -> None:
+        """``staff_hours`` reads ``staff.yml`` (at each hand-over: edits apply at once)."""
         self.kb = kb
         self._entries = entries
         self._searcher = searcher
@@ -75,6 +82,7 @@ class AnswerService:
         self._portal = portal
         self._inbox = inbox
         self._link = wording.portal_link
+        self._staff_hours = staff_hours
 
     # --- questions -------------------------------------------------------------------------------
 
@@ -146,15 +154,60 @@ class AnswerService:
         return Outcome(replies=[reply], slots={"handover_offered": True})
 
     async def handover(self, sender: str, last_message: str, procedure: str | None) -> Outcome:
-        """Record a request for a human with the conversation id and say what happens next."""
+        """Record a request for a human with the conversation id and say what happens next; when
+        no staff member is available, say so and start the callback form (the question
+        prefilled with ``last_message``)."""
         request = await asyncio.to_thread(
             self._inbox.open_handover,
             conversation_id=sender,
             last_message=last_message,
             procedure=procedure,
         )
-        text = texts.HANDOVER_OPENED.format(request=request.id, portal=self._link)
-        return Outcome(replies=[Reply(text=text)], slots={"handover_offered": False})
+        hours, presence = await asyncio.to_thread(self._presence)
+        log.info("handover_opened", request=request.id, presence=presence.value)
+        if presence is Presence.AVAILABLE:
+            text = texts.HANDOVER_OPENED.format(request=request.id, portal=self._link)
+            return Outcome(replies=[Reply(text=text)], slots={"handover_offered": False})
+        if presence is Presence.CLOSED and hours is not None:
+            text = texts.STAFF_CLOSED.format(hours=hours.describe(), request=request.id)
+        else:
+            text = texts.STAFF_OFFLINE.format(request=request.id)
+        slots = {
+            "handover_offered": False,
+            "callback_question": last_message.strip() or None,
+            "callback_contact": None,
+        }
+        return Outcome(replies=[Reply(text=text)], slots=slots, follow_up=CALLBACK_FORM)
+
+    def _presence(self) -> tuple[StaffHours | None, Presence]:
+        """Staff presence now; a broken staff file is logged and offers the callback."""
+        try:
+            hours = self._staff_hours()
+        except KnowledgeBaseError as exc:
+            log.error("staff_hours_invalid", detail=str(exc))
+            return None, Presence.NOBODY_ONLINE
+        return hours, staff_presence(hours, dt.datetime.now(dt.UTC), self._inbox.staff_seen_since)
+
+    def read_contact(self, text: str) -> tuple[str | None, Reply | None]:
+        """The contact in ``text``, or None and a reply saying what a contact looks like."""
+        contact = read_contact(text)
+        return contact, None if contact else Reply(text=texts.CONTACT_NOT_RECOGNISED)
+
+    async def leave_callback(
+        self, sender: str, question: str, contact: str, procedure: str | None
+    ) -> Outcome:
+        """Keep the callback request in the inbox and confirm it with its code."""
+        request = await asyncio.to_thread(
+            self._inbox.leave_callback,
+            conversation_id=sender,
+            question=question,
+            contact=contact,
+            procedure=procedure,
+        )
+        log.info("callback_left", request=request.id)
+        text = texts.CALLBACK_SAVED.format(request=request.id, contact=contact, question=question)
+        slots = {"callback_question": None, "callback_contact": None}
+        return Outcome(replies=[Reply(text=text)], slots=slots)
 
     # --- the decision ----------------------------------------------------------------------------
 

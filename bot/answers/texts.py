@@ -54,6 +54,31 @@ HANDOVER_OPENED = (
     "không cần nhắn lại. Nếu việc gấp, anh/chị có thể liên hệ bộ phận một cửa qua "
     "thông tin trên Cổng dịch vụ công: {portal}"
 )
+STAFF_CLOSED = (
+    "Dạ, hiện đang ngoài giờ làm việc nên chưa có cán bộ trực để trả lời anh/chị ngay. "
+    "Cán bộ làm việc {hours}. Em đã ghi nhận yêu cầu (mã YC-{request}); để cán bộ chủ động "
+    "liên hệ lại, anh/chị có thể để lại câu hỏi cùng số điện thoại hoặc email ạ."
+)
+STAFF_OFFLINE = (
+    "Dạ, hiện chưa có cán bộ nào đang trực tuyến để trả lời anh/chị ngay. Em đã ghi nhận yêu "
+    "cầu (mã YC-{request}); để cán bộ chủ động liên hệ lại, anh/chị có thể để lại câu hỏi "
+    "cùng số điện thoại hoặc email ạ."
+)
+ASK_CALLBACK_QUESTION = "Dạ, anh/chị cần cán bộ hỗ trợ việc gì ạ? Anh/chị nhắn câu hỏi giúp em."
+ASK_CALLBACK_CONTACT = (
+    "Dạ, anh/chị vui lòng để lại số điện thoại (ví dụ 0912 345 678) hoặc địa chỉ email để cán "
+    'bộ liên hệ lại. Nếu không cần, anh/chị nhắn "thôi" ạ.'
+)
+CONTACT_NOT_RECOGNISED = (
+    "Dạ, em chưa nhận ra số điện thoại hay email trong tin nhắn vừa rồi. Số điện thoại gồm "
+    "10 chữ số bắt đầu bằng 0 (ví dụ 0912 345 678) hoặc bắt đầu bằng +84; email có dạng "
+    "ten@vidu.vn."
+)
+CALLBACK_SAVED = (
+    "Dạ, em đã ghi nhận đề nghị gọi lại (mã yêu cầu YC-{request}). Cán bộ sẽ liên hệ với "
+    'anh/chị qua {contact} trong giờ làm việc sớm nhất để trả lời câu hỏi: "{question}". '
+    "Anh/chị không cần nhắn lại ạ."
+)
 
 # --- dossier status ------------------------------------------------------------------------------
 CODE_EXAMPLE = "000.00.20.H37-250612-0001"

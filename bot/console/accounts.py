@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -97,20 +97,28 @@ class AccountStore:
                     user_id=user_id,
                     csrf_token=secrets.token_urlsafe(32),
                     expires_at=utcnow() + lifetime,
+                    last_seen_at=utcnow(),
                 )
             )
         return token
 
     def login(self, token: str) -> StaffLogin | None:
-        """The session of a cookie token, unless unknown or expired."""
-        with self._session() as session:
+        """The session of a cookie token, unless unknown or expired; marks the session as seen
+        now (staff presence: ``bot.answers.availability``)."""
+        now = utcnow()
+        with self._session.begin() as session:
             row = session.execute(
                 select(StaffSession, StaffUser.name)
                 .join(StaffUser, StaffUser.id == StaffSession.user_id)
                 .where(StaffSession.token_hash == token_hash(token))
             ).first()
-        if row is None or as_utc(row[0].expires_at) <= utcnow():
-            return None
+            if row is None or as_utc(row[0].expires_at) <= now:
+                return None
+            session.execute(
+                update(StaffSession)
+                .where(StaffSession.token_hash == row[0].token_hash)
+                .values(last_seen_at=now)
+            )
         return StaffLogin(user_name=row[1], csrf_token=row[0].csrf_token)
 
     def close_session(self, token: str) -> None:

@@ -18,6 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+CHAT = "chat"
+CALLBACK = "callback"
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -28,7 +31,8 @@ class Base(DeclarativeBase):
 
 
 class HandoverRequest(Base):
-    """A citizen asked for a human; staff answer in the same conversation."""
+    """A citizen asked for a human; staff answer in the same conversation (``kind`` chat), or,
+    when nobody was available, call back the ``contact`` the citizen left (``kind`` callback)."""
 
     __tablename__ = "handover_requests"
 
@@ -38,6 +42,9 @@ class HandoverRequest(Base):
     procedure: Mapped[str | None] = mapped_column(String(32), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16), default=CHAT, server_default=CHAT)
+    contact: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    """A phone number or email (personal data: purged with the request, never logged)."""
 
 
 class Feedback(Base):
@@ -108,3 +115,7 @@ class StaffSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
     csrf_token: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    """The last console request of this session: staff are online when it is recent."""

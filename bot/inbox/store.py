@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox.models import ChatTurn, Feedback, HandoverRequest
+from bot.inbox.models import CALLBACK, ChatTurn, Feedback, HandoverRequest, StaffSession, utcnow
 from bot.inbox.schema import ensure_schema
 
 PURGED = "purged"
@@ -50,6 +50,37 @@ class InboxStore:
             session.add(request)
             session.flush()
             return request
+
+    def leave_callback(
+        self, conversation_id: str, question: str, contact: str, procedure: str | None
+    ) -> HandoverRequest:
+        """Turn the conversation's open hand-over request into a callback to ``contact`` about
+        ``question`` (opening one if there is none)."""
+        with self._session.begin() as session:
+            request = session.scalars(
+                select(HandoverRequest).where(
+                    HandoverRequest.conversation_id == conversation_id,
+                    HandoverRequest.status == "open",
+                )
+            ).first()
+            if request is None:
+                request = HandoverRequest(conversation_id=conversation_id, procedure=procedure)
+                session.add(request)
+            request.kind = CALLBACK
+            request.contact = contact
+            request.last_message = question[:1000]
+            session.flush()
+            return request
+
+    def staff_seen_since(self, cutoff: dt.datetime) -> bool:
+        """Whether an unexpired staff console session made a request after ``cutoff``."""
+        with Session(self._engine) as session:
+            seen = session.scalars(
+                select(StaffSession.token_hash)
+                .where(StaffSession.last_seen_at >= cutoff, StaffSession.expires_at > utcnow())
+                .limit(1)
+            ).first()
+        return seen is not None
 
     def record_feedback(self, conversation_id: str, entry_id: str, helpful: bool) -> Feedback:
         with self._session.begin() as session:
@@ -132,8 +163,8 @@ class InboxStore:
             return session.execute(delete(ChatTurn).where(ChatTurn.created_at < cutoff)).rowcount
 
     def purge_before(self, cutoff: dt.datetime) -> tuple[int, int]:
-        """Delete hand-over requests (they hold the citizen's words) created before ``cutoff``
-        and anonymise older feedback (the per-entry counts stay for curators). Returns
+        """Delete hand-over requests (they hold the citizen's words and callback contacts)
+        created before ``cutoff`` and anonymise older feedback (the per-entry counts stay for curators). Returns
         (requests deleted, feedback anonymised)."""
         with self._session.begin() as session:
             deleted = session.execute(

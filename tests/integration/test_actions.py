@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,14 @@ from actions.handover import ActionHandover
 from actions.replies import UsesDossiers
 from bot import runtime
 from bot.answers import AnswerService, DossierAnswers, Wording
+from bot.answers.availability import StaffHours
 from bot.inbox.store import InboxStore
 from bot.portal.client import PortalClient
 from bot.portal_service.app import create_app
 from bot.portal_service.db import make_engine, make_sessionmaker, migrate
 from bot.portal_service.seed import seed
 from bot.portal_service.tables import Dossier
-from bot.settings import get_settings
+from bot.settings import get_settings, staff_file
 from tests.integration.conftest import (
     HASH_KEY,
     client_config,
@@ -136,6 +138,7 @@ async def services(url: str, tmp_path: Path) -> AsyncIterator[Services]:
                 portal=portal,
                 inbox=inbox,
                 wording=Wording(portal_link=link),
+                staff_hours=partial(StaffHours.load, staff_file(get_settings())),
             ),
             dossiers=DossierAnswers(portal, portal_link=link, hash_key=HASH_KEY),
             inbox=inbox,

@@ -4,6 +4,7 @@ inbox database), and the Rasa actions built on it, with no module global touched
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from actions.answer import ActionAnswerQuestion, ActionAnswerTopic, ActionOutOfS
 from actions.dossier import ActionCheckDossier, ActionDossierDetails
 from actions.feedback import ActionRecordFeedback
 from bot.answers import AnswerService, DossierAnswers, Wording, texts
+from bot.answers.availability import StaffHours
 from bot.answers.followup import FollowUpWords
 from bot.knowledge.answer_rules import AnswerRules
 from bot.knowledge.entries import procedure_entries
@@ -35,6 +37,7 @@ from bot.search.searcher import Hit, SearchResult
 pytestmark = pytest.mark.anyio
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
+REPO_STAFF = REPO_KB / "staff.yml"
 RULES: AnswerRules = load_answer_rules(REPO_KB, parse_file(REPO_KB / SITE_FILE, Site))
 LINK = "https://dichvucong.example.gov.vn"
 BIRTH, MARRIAGE = "1.001193", "1.000894"
@@ -149,6 +152,7 @@ def _service(
         portal=portal or FakePortal(),
         inbox=inbox or FakeInbox(),
         wording=Wording(portal_link=LINK),
+        staff_hours=partial(StaffHours.load, REPO_STAFF),
     )
     return service, search
 
