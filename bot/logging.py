@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from bot.portal.codes import DOSSIER_IN_TEXT
+from bot.portal_contract.codes import DOSSIER_IN_TEXT
 from bot.privacy import pseudonym
 from bot.settings import get_settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.portal.models import Dossier, ProcedureRequirements
+from bot.portal_contract.models import Dossier, ProcedureRequirements
 from bot.search.searcher import SearchResult
 
 
