@@ -18,7 +18,7 @@ from typing import Any
 
 import structlog
 
-from bot.portal.codes import DOSSIER_IN_TEXT
+from bot.portal_contract.codes import DOSSIER_IN_TEXT
 from bot.privacy import pseudonym
 from bot.redact import EMAIL, PHONE
 from bot.settings import get_settings

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
-from bot.portal.errors import PortalError
+from bot.portal_contract.errors import PortalError
 
 if TYPE_CHECKING:
     from bot.search.searcher import SearchResult

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.portal.codes import DOSSIER_IN_TEXT
+from bot.portal_contract.codes import DOSSIER_IN_TEXT
 
 PHONE = re.compile(r"(?<!\d)(?:\+\s?84|84|0)(?:[\s.\-]?\d){9}(?!\d)", re.ASCII)
 """A Vietnamese phone number (10 digits from 0, or +84/84 and 9 digits), spaced or dotted."""

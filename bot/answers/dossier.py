@@ -11,17 +11,12 @@ import structlog
 from bot.answers import texts
 from bot.answers.ports import Portal
 from bot.answers.replies import CHECK_DOSSIER, HANDOVER_BUTTON, RETYPE_CODE, Reply
-from bot.portal.codes import find_dossier_code
-from bot.portal.errors import (
-    InvalidCode,
-    NotFound,
-    PortalError,
-    Throttled,
-    Unauthorised,
-    VerificationFailed,
-)
-from bot.portal.models import Dossier
-from bot.portal.owner import LastFourStatus, client_id, read_last_four, wait_text
+from bot.portal.errors import NotFound, Throttled, Unauthorised, VerificationFailed
+from bot.portal.owner import LastFourStatus, client_id, read_last_four
+from bot.portal_contract.codes import find_dossier_code
+from bot.portal_contract.errors import InvalidCode, PortalError
+from bot.portal_contract.models import Dossier
+from bot.portal_contract.wording import wait_text
 
 log = structlog.get_logger(__name__)
 

@@ -1,36 +1,21 @@
 """Whether a follow-up with no procedure in the conversation still names something to search.
 
-The words that name nothing ("thế còn … thì sao ạ") live in ``knowledge_base/follow_ups.yml``.
+The words that name nothing ("thế còn … thì sao ạ") live in ``knowledge_base/follow_ups.yml``
+(schema: ``bot.knowledge.follow_ups``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from bot.knowledge.follow_ups import FOLLOW_UPS_FILE, FollowUpList
 from bot.knowledge.loader import parse_file
 from bot.search.topics import TopicMatch, strip_span
 from bot.textfold import fold
 
-FOLLOW_UPS_FILE = "follow_ups.yml"
 
-
-class FollowUpWords(BaseModel):
-    """The filler words of a follow-up and how many other words name something."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    fillers: frozenset[str] = Field(min_length=1, description="Folded words that name nothing")
-    min_words: int = Field(ge=1, description="Other words a follow-up needs to be searched")
-
-    @field_validator("fillers")
-    @classmethod
-    def _folded(cls, words: frozenset[str]) -> frozenset[str]:
-        unfolded = sorted(word for word in words if fold(word) != word or " " in word)
-        if unfolded:
-            raise ValueError(f"write each filler as one folded word: {unfolded}")
-        return words
+class FollowUpWords(FollowUpList):
+    """The follow-up words of ``follow_ups.yml``, applied to a message."""
 
     @classmethod
     def load(cls, kb_dir: Path) -> FollowUpWords:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from bot.portal.models import Dossier, ProcedureRequirements
+from bot.portal_contract.models import Dossier, ProcedureRequirements
 from bot.search.searcher import SearchResult
 
 

@@ -8,6 +8,8 @@ import uvicorn
 from bot.commands.secrets import secure_settings
 from bot.logging import configure_logging
 
+GATEWAY_FACTORY = "bot.gateway.app:create_app_from_settings"
+
 serve_app = typer.Typer(help="Start one process of the assistant.", no_args_is_help=True)
 
 
@@ -16,9 +18,11 @@ def gateway(
     host: str | None = typer.Option(None, help="Bind address (default: ISEE_GATEWAY_HOST)"),
     port: int | None = typer.Option(None, help="Port (default: ISEE_GATEWAY_PORT)"),
 ) -> None:
-    """The FastAPI gateway: web widget, chat API, health."""
-    from bot.gateway.app import create_app
+    """The FastAPI gateway: web widget, chat API, health.
 
+    uvicorn builds the app in this process from the factory's import string; the factory reads the
+    same process-wide settings, with the host and port given here.
+    """
     settings = secure_settings()
     if host:
         settings.gateway_host = host
@@ -26,7 +30,8 @@ def gateway(
         settings.gateway_port = port
     configure_logging(settings.log_level, settings.log_json, settings.privacy_hash_key)
     uvicorn.run(
-        create_app(settings),
+        GATEWAY_FACTORY,
+        factory=True,
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level=settings.log_level.lower(),

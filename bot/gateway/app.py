@@ -20,7 +20,7 @@ from bot.gateway.rate_limit import RateLimits, limit_web_chat
 from bot.gateway.request_guard import RequestGuardMiddleware
 from bot.gateway.routes import chat, console, health, history, webhooks, widget
 from bot.gateway.sender_locks import SenderLocks
-from bot.settings import Settings, rasa_targets
+from bot.settings import Settings, get_settings, rasa_targets
 
 log = structlog.get_logger(__name__)
 
@@ -72,3 +72,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(widget.router)
     app.include_router(webhooks.router)
     return app
+
+
+def create_app_from_settings() -> FastAPI:
+    """The gateway for the process-wide settings: the factory ``isee serve gateway`` hands to
+    uvicorn by import string."""
+    return create_app(get_settings())

@@ -1,6 +1,6 @@
 """Async client of the portal API v1: pooled, time-boxed, retried, circuit-broken and typed.
 
-Every failure surfaces as a ``bot.portal.errors.PortalError`` subclass; nothing else escapes.
+Every failure surfaces as a ``PortalError`` subclass (``bot.portal_contract.errors``, ``bot.portal.errors``); nothing else escapes.
 Logs carry the endpoint template, a keyed hash of the dossier code (or the procedure code) and the
 outcome, never personal data.
 """
@@ -25,18 +25,17 @@ from tenacity import (
 
 from bot.metrics import count_portal_errors
 from bot.portal.breaker import CircuitBreaker
-from bot.portal.codes import normalise_dossier_code, normalise_procedure_code
 from bot.portal.errors import (
-    InvalidCode,
     InvalidProof,
     NotFound,
-    PortalError,
     Throttled,
     Unauthorised,
     Unavailable,
     VerificationFailed,
 )
-from bot.portal.models import (
+from bot.portal_contract.codes import normalise_dossier_code, normalise_procedure_code
+from bot.portal_contract.errors import InvalidCode, PortalError
+from bot.portal_contract.models import (
     API_KEY_HEADER,
     END_USER_HEADER,
     END_USER_PATTERN,

@@ -1,14 +1,9 @@
-"""Typed errors of the portal client. Every failure of a portal call is one of these."""
+"""Typed errors of the portal client. Every failure of a portal call is one of these or a
+contract error (``bot.portal_contract.errors``: ``PortalError``, ``InvalidCode``)."""
 
 from __future__ import annotations
 
-
-class PortalError(Exception):
-    """Base of every portal error: actions catch this one and nothing escapes to the conversation."""
-
-
-class InvalidCode(PortalError):
-    """The dossier or procedure code is malformed (checked locally and by the portal)."""
+from bot.portal_contract.errors import PortalError
 
 
 class InvalidProof(PortalError):

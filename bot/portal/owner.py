@@ -7,14 +7,13 @@ reaches an HTTP header.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.portal.models import END_USER_PATTERN
+from bot.portal_contract.models import END_USER_PATTERN
 from bot.privacy import pseudonym
 
 CLIENT_METADATA_KEY = "client"
@@ -69,13 +68,3 @@ def web_client_id(address: str, hash_key: str) -> str:
     """The client id the gateway assigns to a web connection: a pseudonym of its address (the
     TCP peer, or the address a trusted reverse proxy reports)."""
     return f"web:{pseudonym(address, hash_key)}"
-
-
-def wait_text(seconds: int | None) -> str:
-    """How long to wait, in Vietnamese: '25 phút', '3 giờ' (unknown: a few minutes)."""
-    if seconds is None:
-        return "vài phút"
-    minutes = max(math.ceil(seconds / 60), 1)
-    if minutes < 120:
-        return f"{minutes} phút"
-    return f"{math.ceil(minutes / 60)} giờ"

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.knowledge.schema import Procedure
 from bot.portal.client import PortalClient
-from bot.portal.errors import PortalError
-from bot.portal.models import RequirementChannel, RequirementDocument
+from bot.portal_contract.errors import PortalError
+from bot.portal_contract.models import RequirementChannel, RequirementDocument
 
 log = structlog.get_logger(__name__)
 

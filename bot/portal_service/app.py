@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.portal.models import API_VERSION
+from bot.portal_contract.models import API_VERSION
 from bot.portal_service.config import ServiceConfig
 from bot.portal_service.db import make_engine, make_sessionmaker
 from bot.portal_service.errors import install_error_handlers

@@ -10,7 +10,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
-from bot.portal.models import API_KEY_HEADER
+from bot.portal_contract.models import API_KEY_HEADER
 from bot.portal_service.config import ServiceConfig
 from bot.portal_service.errors import ApiError
 

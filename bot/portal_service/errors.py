@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.portal.models import ErrorBody, ErrorCode, ErrorResponse
+from bot.portal_contract.models import ErrorBody, ErrorCode, ErrorResponse
 
 
 class ApiError(Exception):

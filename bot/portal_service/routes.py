@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Header, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.portal.codes import normalise_dossier_code, normalise_procedure_code
-from bot.portal.errors import InvalidCode
-from bot.portal.models import (
+from bot.portal_contract.codes import normalise_dossier_code, normalise_procedure_code
+from bot.portal_contract.errors import InvalidCode
+from bot.portal_contract.models import (
     API_VERSION,
     END_USER_HEADER,
     END_USER_PATTERN,

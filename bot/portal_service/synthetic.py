@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.knowledge.schema import Procedure
-from bot.portal.codes import format_dossier_code
-from bot.portal.models import DeliveryMethod, DossierStatus
+from bot.portal_contract.codes import format_dossier_code
+from bot.portal_contract.models import DeliveryMethod, DossierStatus
 from bot.portal_service import tables
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))

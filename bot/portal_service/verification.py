@@ -18,7 +18,7 @@ import hmac
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.portal.owner import wait_text
+from bot.portal_contract.wording import wait_text
 from bot.portal_service import throttle
 from bot.portal_service.config import ServiceConfig
 from bot.portal_service.errors import ApiError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.portal.models import (
+from bot.portal_contract.models import (
     STATUS_LABELS,
     AgencyRef,
     Applicant,
@@ -20,8 +20,8 @@ from bot.portal.models import (
     RequirementChannel,
     RequirementDocument,
 )
-from bot.portal.privacy import mask_digits
 from bot.portal_service import tables
+from bot.portal_service.masking import mask_digits
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 

@@ -15,7 +15,9 @@ import numpy as np
 
 from bot.search.build import VectorCache
 from bot.search.embedder import encode
-from bot.search.searcher import Candidates, Query, Searcher, tail
+from bot.search.evidence import Candidates
+from bot.search.query import Query, tail
+from bot.search.searcher import Searcher
 
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.portal.codes import normalise_dossier_code
-from bot.portal.models import DossierStatus
+from bot.portal_contract.codes import normalise_dossier_code
+from bot.portal_contract.models import DossierStatus
 from bot.portal_service import tables
 from bot.portal_service.db import make_engine, make_sessionmaker, migrate
 from bot.portal_service.seed import dossier_candidates, seed

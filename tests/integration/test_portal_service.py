@@ -8,14 +8,9 @@ from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
 from bot.portal.client import PortalClient
-from bot.portal.errors import (
-    InvalidCode,
-    NotFound,
-    Throttled,
-    Unauthorised,
-    VerificationFailed,
-)
-from bot.portal.models import STATUS_LABELS, DossierStatus, NextAction
+from bot.portal.errors import NotFound, Throttled, Unauthorised, VerificationFailed
+from bot.portal_contract.errors import InvalidCode
+from bot.portal_contract.models import STATUS_LABELS, DossierStatus, NextAction
 from bot.portal_service import tables
 from bot.privacy import pseudonym
 from tests.integration.conftest import API_KEY, RunningPortal

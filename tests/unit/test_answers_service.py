@@ -24,7 +24,7 @@ from bot.knowledge.loader import SITE_FILE, KnowledgeBase, load_answer_rules, pa
 from bot.knowledge.schema import Channel, Document, Links, Procedure
 from bot.knowledge.site import Site
 from bot.portal.errors import NotFound, Unavailable
-from bot.portal.models import (
+from bot.portal_contract.models import (
     Dossier,
     DossierStatus,
     ProcedureRef,

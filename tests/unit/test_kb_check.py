@@ -116,6 +116,20 @@ def test_cli_exit_code_and_output(tmp_path: Path) -> None:
     assert (payload["errors"], payload["problems"][0]["line"]) == (1, 7)
 
 
+def test_follow_ups_file_is_checked_by_the_cli_and_required(tmp_path: Path) -> None:
+    runner = CliRunner()
+    kb_dir, target = _kb_with(tmp_path, BROKEN / "follow_ups_unfolded_word.yml")
+    broken = runner.invoke(app, ["kb", "check", "--kb-dir", str(kb_dir)])
+    assert broken.exit_code == 1
+    assert f"{target}:6:10: error: write each filler as one folded word" in broken.output
+
+    target.unlink()
+    report = check_knowledge_base(kb_dir)
+    assert [(p.file, p.line, p.message) for p in report.errors] == [
+        (str(target), 1, "thiếu tệp follow_ups.yml")
+    ]
+
+
 def test_cli_rejects_a_missing_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["kb", "check", "--kb-dir", str(tmp_path / "none")])
     assert result.exit_code == 2

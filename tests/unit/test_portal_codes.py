@@ -6,8 +6,12 @@ import datetime as dt
 
 import pytest
 
-from bot.portal.codes import format_dossier_code, normalise_dossier_code, normalise_procedure_code
-from bot.portal.errors import InvalidCode
+from bot.portal_contract.codes import (
+    format_dossier_code,
+    normalise_dossier_code,
+    normalise_procedure_code,
+)
+from bot.portal_contract.errors import InvalidCode
 
 CANONICAL = "000.00.20.H37-250612-0001"
 

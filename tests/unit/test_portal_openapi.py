@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from bot.commands.portal import OPENAPI_PATH, openapi_yaml
-from bot.portal.models import API_KEY_HEADER, API_VERSION
+from bot.portal_contract.models import API_KEY_HEADER, API_VERSION
 
 
 def test_committed_contract_is_the_generated_one() -> None:

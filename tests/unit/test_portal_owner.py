@@ -8,7 +8,6 @@ from bot.portal.owner import (
     LastFourStatus,
     client_id,
     read_last_four,
-    wait_text,
     web_client_id,
 )
 
@@ -45,10 +44,3 @@ def test_without_a_valid_assigned_client_the_sender_is_pseudonymised() -> None:
     fallback = client_id(None, "zalo:84912345678", "k")
     assert fallback.startswith("sender:") and "84912345678" not in fallback
     assert client_id({"client": "bad id ١"}, "zalo:84912345678", "k") == fallback
-
-
-def test_wait_text_reads_naturally() -> None:
-    assert wait_text(59) == "1 phút"
-    assert wait_text(1500) == "25 phút"
-    assert wait_text(86_400) == "24 giờ"
-    assert wait_text(None) == "vài phút"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.portal.privacy import mask_digits
+from bot.portal_service.masking import mask_digits
 from bot.privacy import pseudonym
 
 

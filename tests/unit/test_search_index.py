@@ -16,7 +16,7 @@ import pytest
 from sentence_transformers import SentenceTransformer
 from typer.testing import CliRunner
 
-from bot.answers.followup import FOLLOW_UPS_FILE
+from bot.knowledge.follow_ups import FOLLOW_UPS_FILE
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.schema import CuratedQuestion, Procedure
 from bot.knowledge.writer import render_procedure

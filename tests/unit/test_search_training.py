@@ -20,10 +20,11 @@ from bot.knowledge.writer import render_procedure
 from bot.search.audit import audit
 from bot.search.build import build_index, current_index
 from bot.search.config import load_search_config
+from bot.search.evidence import Candidates
 from bot.search.features import RANK_FEATURES
 from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
-from bot.search.searcher import Candidates, Searcher
+from bot.search.searcher import Searcher
 from bot.search.selfsearch import curated_queries, outside_queries, self_search
 from bot.search.train import train_models
 

@@ -12,6 +12,8 @@ from bot.knowledge.check.faqs import check_faqs
 from bot.knowledge.check.marked import Problem
 from bot.knowledge.check.procedures import check_procedures, check_same_names
 from bot.knowledge.check.questions import check_duplicate_questions
+from bot.knowledge.check.validate import M
+from bot.knowledge.follow_ups import FOLLOW_UPS_FILE, FollowUpList
 from bot.knowledge.schema import CentralIndex
 from bot.knowledge.site import Site
 from bot.knowledge.synonyms import SYNONYMS_FILE, SynonymList
@@ -39,6 +41,16 @@ class CheckReport(BaseModel):
         return [problem for problem in self.problems if problem.severity == "warning"]
 
 
+def _check_required(checker: Checker, name: str, model: type[M]) -> M | None:
+    """A file the assistant cannot start without (``site.yml``, ``follow_ups.yml``)."""
+    path = checker.kb_dir / name
+    if not path.exists():
+        checker.add(path, (1, 1), f"thiếu tệp {name}", f"tạo lại {name} theo docs/curation.md")
+        return None
+    value, _ = checker.load(path, model)
+    return value
+
+
 def _check_optional(checker: Checker, name: str, model: type[BaseModel]) -> None:
     """A file validated only when present (``central.yml``, ``synonyms.yml``)."""
     path = checker.kb_dir / name
@@ -49,17 +61,11 @@ def _check_optional(checker: Checker, name: str, model: type[BaseModel]) -> None
 def check_knowledge_base(kb_dir: Path) -> CheckReport:
     """Load and validate every file of ``kb_dir``; report every problem found."""
     checker = Checker(kb_dir)
-    site_path = kb_dir / "site.yml"
-    site: Site | None = None
-    if site_path.exists():
-        site, _ = checker.load(site_path, Site)
-    else:
-        checker.add(
-            site_path, (1, 1), "thiếu tệp site.yml", "tạo lại site.yml theo docs/curation.md"
-        )
+    site = _check_required(checker, "site.yml", Site)
     check_procedures(checker)
     _check_optional(checker, CENTRAL_FILE, CentralIndex)
     _check_optional(checker, SYNONYMS_FILE, SynonymList)
+    _check_required(checker, FOLLOW_UPS_FILE, FollowUpList)
     check_faqs(checker, site)
     check_same_names(checker)
     check_duplicate_questions(checker)

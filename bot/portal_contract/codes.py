@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.portal.errors import InvalidCode
+from bot.portal_contract.errors import InvalidCode
 
 MAX_RAW_CODE_CHARS = 64
 """Longest raw input worth parsing; anything longer is rejected before any other work."""

@@ -1,4 +1,4 @@
-"""Masking of personal data, so it never reaches a reply or a log in full."""
+"""Masking of personal data before the portal sends it, so it never travels in full."""
 
 from __future__ import annotations
 

@@ -1,0 +1,211 @@
+"""The evidence for one prepared question: candidate documents and their feature rows.
+
+Every row of the index (procedure names, FAQ titles, curated phrasings) is scored by BM25 and by
+cosine similarity; the best documents become candidates, each with a row of :data:`RANK_FEATURES`,
+and the query-wide evidence (best scores, closeness to the out-of-scope corpus) goes with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from bot.search.agencies import agency_fit, agency_words
+from bot.search.config import SearchConfig
+from bot.search.documents import SearchDoc
+from bot.search.features import RANK_FEATURES, query_features, reciprocal_ranks
+from bot.search.lexical import LexicalIndex
+from bot.search.qualifiers import Qualifiers, unsaid_qualifier
+from bot.search.query import Query, content_syllables
+from bot.search.variants import name_actions, unasked
+
+UNSAID_SCALE = 12
+_F = {name: i for i, name in enumerate(RANK_FEATURES)}
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate documents of one query, their feature rows and the query-wide evidence."""
+
+    docs: np.ndarray
+    matrix: np.ndarray
+    best_lex_share: float
+    best_dense: float
+    outside_dense: float
+    outside_lex_share: float
+
+
+class Evidence:
+    """The index rows (lexical and dense, in scope and out of scope) and what is known of each
+    document ahead of any question, turned into :class:`Candidates` for a prepared question."""
+
+    def __init__(
+        self,
+        docs: list[SearchDoc],
+        lexical: LexicalIndex,
+        vectors: faiss.Index,
+        owners: np.ndarray,
+        outside_lexical: LexicalIndex,
+        outside_vectors: faiss.Index,
+        config: SearchConfig,
+        qualifiers: Qualifiers,
+    ) -> None:
+        self.docs = docs
+        self.lexical = lexical
+        self.vectors = vectors
+        self.owners = owners
+        self.outside_lexical = outside_lexical
+        self.outside_vectors = outside_vectors
+        self.config = config
+        self.doc_start = np.searchsorted(owners, np.arange(len(docs))).astype(np.int64)
+        self.is_name = np.zeros(len(owners), dtype=bool)
+        self.is_name[self.doc_start[self.doc_start < len(owners)]] = True
+        self.keys = {doc.key: i for i, doc in enumerate(docs)}
+        self._syllables = [[content_syllables(t) for t in doc.texts] for doc in docs]
+        self._actions = [
+            name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
+        ]
+        self._name_qualifiers = [
+            qualifiers.of_name(doc.title, doc.field) if doc.kind == "procedure" else frozenset()
+            for doc in docs
+        ]
+        self._agencies = [agency_words(doc.agency, doc.field, config.field_tags) for doc in docs]
+        self._static = np.array(
+            [(doc.preferred, doc.kind == "faq") for doc in docs], dtype=np.float32
+        ).reshape(len(docs), 2)
+        self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
+
+    def candidates(
+        self,
+        query: Query,
+        vector: np.ndarray,
+        procedure_hint: str | None = None,
+        exclude: np.ndarray | None = None,
+        exclude_outside: int | None = None,
+    ) -> Candidates:
+        """Candidate documents and their features; ``exclude`` rows are treated as absent.
+
+        Training searches each curated phrasing with its own row excluded, so that the models
+        learn from the same evidence a new question would produce.
+        """
+        lex_rows = self.lexical.scores(query.lexical_text).astype(np.float32)
+        dense_rows = np.full(len(self.owners), -1.0, dtype=np.float32)
+        if self.vectors.ntotal:
+            sims, ids = self.vectors.search(vector.reshape(1, -1), self.vectors.ntotal)
+            dense_rows[ids[0]] = sims[0]
+        if exclude is not None and len(exclude):
+            lex_rows[exclude] = 0.0
+            dense_rows[exclude] = -1.0
+        starts = self.doc_start
+        lex_best = np.maximum.reduceat(lex_rows, starts)
+        dense_best = np.maximum.reduceat(dense_rows, starts)
+        lex_question = np.maximum.reduceat(np.where(self.is_name, 0.0, lex_rows), starts)
+        dense_question = np.maximum.reduceat(np.where(self.is_name, -1.0, dense_rows), starts)
+        lex_name, dense_name = lex_rows[starts], dense_rows[starts]
+
+        mass = min(self.lexical.query_mass(query.lexical_text), self.config.mass_cap)
+        top_lex = float(lex_best.max()) if len(lex_best) else 0.0
+        top_dense = float(dense_best.max()) if len(dense_best) else -1.0
+        n = self.config.candidates
+        chosen = set(np.argsort(-lex_best, kind="stable")[:n].tolist())
+        chosen |= set(np.argsort(-dense_best, kind="stable")[:n].tolist())
+        fits = np.zeros(len(self.docs), dtype=np.float32)
+        if query.office is not None:
+            fits[:] = [agency_fit(query.office, words) for words in self._agencies]
+            # Procedures of the named office join the candidates even when siblings outrank them.
+            chosen |= set(np.argsort(-(lex_best * (fits >= 0.5)), kind="stable")[:n].tolist())
+        if procedure_hint in self.keys:
+            chosen.add(self.keys[procedure_hint])
+        docs = np.array(sorted(chosen), dtype=np.int64)
+        excluded = set(exclude.tolist()) if exclude is not None else set()
+
+        matrix = np.zeros((len(docs), len(RANK_FEATURES)), dtype=np.float32)
+        scale = top_lex if top_lex > 0 else 1.0
+        matrix[:, _F["lex_best"]] = lex_best[docs] / scale
+        matrix[:, _F["lex_name"]] = lex_name[docs] / scale
+        matrix[:, _F["lex_question"]] = lex_question[docs] / scale
+        matrix[:, _F["lex_share"]] = np.minimum(lex_best[docs] / mass, 2.0) if mass > 0 else 0.0
+        matrix[:, _F["dense_best"]] = dense_best[docs]
+        matrix[:, _F["dense_name"]] = dense_name[docs]
+        matrix[:, _F["dense_question"]] = dense_question[docs]
+        matrix[:, _F["dense_gap"]] = dense_best[docs] - top_dense
+        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_best, docs)
+        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_best, docs)
+        matrix[:, _F["agency"]] = fits[docs]
+        matrix[:, _F["preferred"]] = self._static[docs, 0]
+        matrix[:, _F["faq"]] = self._static[docs, 1]
+        phrasings = self._phrasings[docs]
+        if exclude is not None and len(exclude):
+            left_out = np.bincount(self.owners[exclude], minlength=len(self.docs))[docs]
+            phrasings = phrasings - left_out
+        matrix[:, _F["phrasings"]] = np.log1p(phrasings)
+        matrix[:, _F["accentless"]] = float(query.accentless)
+        matrix[:, _F["words"]] = np.log1p(query.content_words)
+        for row, i in enumerate(docs.tolist()):
+            coverage, unsaid = self._coverage(i, query.syllables, excluded)
+            matrix[row, _F["coverage"]] = coverage
+            matrix[row, _F["unsaid"]] = unsaid
+            actions = self._actions[i]
+            matrix[row, _F["variant"]] = unasked(actions, query.asked) if actions else 0.0
+            matrix[row, _F["qualifier"]] = unsaid_qualifier(self._name_qualifiers[i], query.said)
+            matrix[row, _F["hint"]] = float(self.docs[i].key == procedure_hint)
+
+        outside_dense = -1.0
+        if self.outside_vectors.ntotal:
+            k = min(self.outside_vectors.ntotal, 2)
+            sims, ids = self.outside_vectors.search(vector.reshape(1, -1), k)
+            kept = [s for s, j in zip(sims[0], ids[0], strict=True) if j != exclude_outside]
+            outside_dense = float(kept[0]) if kept else -1.0
+        outside_lex = self.outside_lexical.scores(query.lexical_text)
+        if exclude_outside is not None and len(outside_lex):
+            outside_lex[exclude_outside] = 0.0
+        outside_mass = min(
+            self.outside_lexical.query_mass(query.lexical_text), self.config.mass_cap
+        )
+        outside_share = (
+            min(float(outside_lex.max()) / outside_mass, 2.0)
+            if len(outside_lex) and outside_mass > 0
+            else 0.0
+        )
+        return Candidates(
+            docs=docs,
+            matrix=matrix,
+            best_lex_share=min(top_lex / mass, 2.0) if mass > 0 else 0.0,
+            best_dense=top_dense,
+            outside_dense=outside_dense,
+            outside_lex_share=outside_share,
+        )
+
+    def _coverage(
+        self, index: int, query_syllables: frozenset[str], excluded: set[int]
+    ) -> tuple[float, float]:
+        """Best share of a text's words found in the query, and (for it) the share left unsaid.
+
+        The second value grows with the words of a long, specific name the question does not use,
+        so that a plain question gets the plain procedure rather than a specific sibling.
+        """
+        best = (0.0, 1.0)
+        first_row = int(self.doc_start[index])
+        for offset, syllables in enumerate(self._syllables[index]):
+            if syllables and first_row + offset not in excluded:
+                found = len(syllables & query_syllables)
+                candidate = (
+                    found / len(syllables),
+                    min(1.0, (len(syllables) - found) / UNSAID_SCALE),
+                )
+                best = max(best, candidate, key=lambda pair: pair[0] - pair[1])
+        return best
+
+
+def query_row(found: Candidates, scores: np.ndarray) -> np.ndarray:
+    """The query-level features of ``found`` once the ranker has scored it."""
+    return query_features(
+        scores,
+        found.matrix,
+        found.best_lex_share,
+        found.best_dense,
+        found.outside_dense,
+        found.outside_lex_share,
+    )

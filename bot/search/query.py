@@ -1,0 +1,139 @@
+"""Preparing a question for retrieval: cleaned, rewritten, the topics asked read and stripped.
+
+The prepared :class:`Query` is what every piece of evidence (``bot.search.evidence``) is
+computed from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.knowledge.synonyms import SynonymList
+from bot.search.agencies import AgencyMention, find_agency, strip_agency
+from bot.search.config import SearchConfig
+from bot.search.models import TopicClassifier
+from bot.search.noise import strip_noise
+from bot.search.normalize import clean, fold, is_accentless
+from bot.search.qualifiers import Qualifiers
+from bot.search.rewrite import Rewriter
+from bot.search.topics import detect_topic, strip_span, strip_topics
+from bot.search.variants import asked_actions
+
+MAX_QUERY_CHARS = 1000
+DENSE_MAX_WORDS = 32
+_STOP = frozenset(
+    [
+        "cho",
+        "cua",
+        "va",
+        "cac",
+        "doi",
+        "voi",
+        "tai",
+        "trong",
+        "truong",
+        "hop",
+        "thu",
+        "tuc",
+        "theo",
+        "ve",
+        "tu",
+        "den",
+        "nguoi",
+        "hoac",
+        "co",
+        "la",
+        "mot",
+        "so",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for retrieval."""
+
+    text: str
+    retrieval: str  # without topic words, fillers and the office mention
+    lexical_text: str  # retrieval text plus the words synonyms replaced
+    topic_text: str  # rewritten text the topic classifier reads
+    topics: tuple[str, ...]  # what the classifier reads it asks, the main topic first
+    accentless: bool
+    office: AgencyMention | None
+    asked: frozenset[str]
+    said: frozenset[int]
+    syllables: frozenset[str]
+    content_words: int
+
+
+def content_syllables(text: str) -> frozenset[str]:
+    """The folded words of ``text`` that carry content (stop words left out)."""
+    return frozenset(t for t in fold(text).split() if t not in _STOP)
+
+
+def tail(text: str) -> str:
+    """The last words of a long question: it ends with what it asks, and short inputs embed fast."""
+    return " ".join(text.split()[-DENSE_MAX_WORDS:])
+
+
+class QueryPreparer:
+    """Turns a question into a :class:`Query`: synonyms, topics, office mention, qualifiers."""
+
+    def __init__(self, synonyms: SynonymList, config: SearchConfig, qualifiers: Qualifiers) -> None:
+        self.rewriter = Rewriter(synonyms)
+        self.config = config
+        self.qualifiers = qualifiers
+        separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
+        self._clause_split = re.compile(
+            "|".join(
+                rf"(?<!\w){re.escape(word)}(?!\w)" if word.isalnum() else re.escape(word)
+                for word in separators
+            ),
+            re.IGNORECASE,
+        )
+
+    def prepare(self, query: str, topics_model: TopicClassifier | None) -> Query:
+        """Clean, rewrite and strip ``query`` for retrieval; ``topics_model`` reads the topics
+        asked (none without one)."""
+        text = clean(query)[:MAX_QUERY_CHARS]
+        rewritten = self.rewriter.rewrite(text)
+        accentless = is_accentless(text)
+        topics = self._topics_asked(rewritten.text, topics_model)
+        # The words naming what is asked are not matched; a question asking several topics
+        # ("cần giấy tờ gì, lệ phí bao nhiêu") loses all of them, one asking one its last.
+        if len(topics) > 1:
+            asked_topic = strip_topics(rewritten.text)
+        else:
+            asked_topic = strip_span(rewritten.text, detect_topic(rewritten.text))
+        office = find_agency(asked_topic, accentless)
+        retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
+        return Query(
+            text=text,
+            retrieval=retrieval,
+            lexical_text=f"{retrieval} {' '.join(rewritten.replaced)}",
+            topic_text=rewritten.text,
+            topics=tuple(topics),
+            accentless=accentless,
+            office=office,
+            asked=asked_actions(text),
+            said=self.qualifiers.said(text, rewritten.text),
+            syllables=content_syllables(rewritten.text) | content_syllables(text),
+            content_words=len(content_syllables(retrieval)),
+        )
+
+    def _topics_asked(self, text: str, topics_model: TopicClassifier | None) -> list[str]:
+        """The topics the classifier reads in ``text`` (none without trained models)."""
+        if topics_model is None:
+            return []
+        return topics_model.asked(
+            text, self._clauses(text), self.config.topic_clauses.min_probability
+        )
+
+    def _clauses(self, text: str) -> list[str]:
+        """The parts of a question between the separators of ``topic_clauses`` (two or more)."""
+        parts = [part.strip() for part in self._clause_split.split(text)]
+        clauses = [
+            part for part in parts if len(part.split()) >= self.config.topic_clauses.min_words
+        ]
+        return clauses if len(clauses) > 1 else []
