@@ -13,24 +13,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 
 from bot.channels.delivery.models import Base as DeliveryBase
 from bot.inbox.models import Base as InboxBase
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 TARGET_METADATA = [InboxBase.metadata, DeliveryBase.metadata]
-BEFORE_MIGRATIONS = "0001"
-"""The revision whose tables earlier versions made with ``create_all`` (no version table)."""
-LEGACY_TABLES = (
-    "handover_requests",
-    "feedback",
-    "chat_turns",
-    "channel_incoming",
-    "channel_outgoing",
-    "channel_choices",
-    "zalo_tokens",
-)
 ADVISORY_LOCK_KEY = 7_319_019
 """PostgreSQL advisory lock held while migrating (one process migrates, the others wait)."""
 
@@ -53,24 +42,11 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def adopt_legacy_tables(engine: Engine, config: Config) -> None:
-    """A database made before migrations (tables, no version): complete the tables of the first
-    revision and stamp it, so that the upgrade starts after it."""
-    existing = set(inspect(engine).get_table_names())
-    if current_revision(engine) is not None or not existing & set(LEGACY_TABLES):
-        return
-    for metadata in TARGET_METADATA:
-        tables = [t for t in metadata.sorted_tables if t.name in LEGACY_TABLES]
-        metadata.create_all(engine, tables=tables, checkfirst=True)
-    command.stamp(config, BEFORE_MIGRATIONS)
-
-
 def migrate(engine: Engine) -> None:
-    """Upgrade the database of ``engine`` to the latest revision (adopting a database made
-    before migrations existed)."""
+    """Upgrade the database of ``engine`` to the latest revision. A database made before
+    migrations existed has no version: the first revision creates only the tables it lacks."""
     with migration_lock(engine):
         config = alembic_config(engine.url.render_as_string(hide_password=False))
-        adopt_legacy_tables(engine, config)
         command.upgrade(config, "head")
 
 

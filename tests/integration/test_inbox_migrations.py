@@ -9,14 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url
+from sqlalchemy import Engine, create_engine, inspect, make_url
 
-from bot.channels.delivery.models import Base as DeliveryBase
 from bot.channels.delivery.store import DeliveryStore
-from bot.inbox.models import Base as InboxBase
-from bot.inbox.schema import TARGET_METADATA, current_revision, head_revision, migrate
+from bot.inbox.schema import (
+    TARGET_METADATA,
+    alembic_config,
+    current_revision,
+    head_revision,
+    migrate,
+)
 from bot.inbox.store import InboxStore
 from bot.retention import POSTGRES_DRIVER
 from tests.e2e.processes import REPO
@@ -62,16 +67,26 @@ def test_migrating_an_empty_postgres_database_gives_the_models_schema() -> None:
     assert schema_diff(url) == []
 
 
+def made_before_migrations(url: str, keep: set[str]) -> Engine:
+    """A database as ``create_all`` made it before migrations existed: the first revision's
+    tables (only ``keep``), no version table."""
+    command.upgrade(alembic_config(url), "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in [*inspect(connection).get_table_names()]:
+            if table not in keep:
+                connection.exec_driver_sql(f"DROP TABLE {table}")
+    assert current_revision(engine) is None
+    return engine
+
+
+INBOX_TABLES = {"handover_requests", "feedback", "chat_turns"}
+CHANNEL_TABLES = {"channel_incoming", "channel_outgoing", "channel_choices", "zalo_tokens"}
+
+
 def test_a_database_made_before_migrations_is_adopted_and_upgraded(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    legacy = [
-        t
-        for t in InboxBase.metadata.sorted_tables
-        if t.name in {"handover_requests", "feedback", "chat_turns"}
-    ]
-    InboxBase.metadata.create_all(engine, tables=legacy)
-    DeliveryBase.metadata.create_all(engine)
+    engine = made_before_migrations(url, INBOX_TABLES | CHANNEL_TABLES)
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO feedback (conversation_id, entry_id, helpful, created_at) "
@@ -96,8 +111,7 @@ def test_every_store_opens_a_new_database_at_the_latest_revision(tmp_path: Path)
 
 def test_a_channel_only_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'channels.db'}"
-    engine = create_engine(url)
-    DeliveryBase.metadata.create_all(engine)
+    engine = made_before_migrations(url, CHANNEL_TABLES)
     DeliveryStore(url)
     assert current_revision(engine) == head_revision()
     engine.dispose()

@@ -96,7 +96,7 @@ def write_kb(
     settings, out-of-scope corpus and models."""
     kb_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO_KB / "search.yml", kb_dir / "search.yml")
-    for name in ("site.yml", "answers.yml"):  # answers are rendered by their rules
+    for name in ("site.yml", "answers.yml", "staff.yml"):  # answer rules, staff hours
         shutil.copy(REPO_KB / name, kb_dir / name)
     shutil.copy(REPO_KB / OUTSIDE_FILE, kb_dir / OUTSIDE_FILE)
     shutil.copy(REPO_KB / FOLLOW_UPS_FILE, kb_dir / FOLLOW_UPS_FILE)  # read by the action server
