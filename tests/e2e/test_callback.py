@@ -47,13 +47,13 @@ def staffed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, P
 
 
 def write_hours(path: Path, *, open_now: bool) -> None:
-    """Every day, 00:00–23:59; closed: today and tomorrow (Vietnam time) are holidays."""
+    """Open all day, every day; closed: today and tomorrow (Vietnam time) are holidays."""
     today = dt.datetime.now(VIETNAM).date()
     holidays = [] if open_now else [str(today), str(today + dt.timedelta(days=1))]
     hours = {
         "timezone": "Asia/Ho_Chi_Minh",
         "days": WEEK,
-        "periods": [{"open": "00:00", "close": "23:59"}],
+        "periods": [{"open": "00:00", "close": "23:59:59.999999"}],  # the whole day
         "holidays": holidays,
         "recently_seen_minutes": 15,
     }
