@@ -66,6 +66,14 @@ class SearchConfig(_Config):
     mass_cap: float = Field(
         gt=0, description="Cap on a query's IDF mass, so long stories are not judged unexplained"
     )
+    rivals: int = Field(
+        ge=2,
+        le=50,
+        description=(
+            "Documents ranked this high by BM25 or by cosine are each candidate's rivals: the"
+            " contrast features weigh the question's words that tell them apart"
+        ),
+    )
     follow_up_max_words: int = Field(
         ge=0,
         description=(

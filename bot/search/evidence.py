@@ -23,6 +23,15 @@ from bot.search.variants import name_actions, unasked
 
 UNSAID_SCALE = 12
 _F = {name: i for i, name in enumerate(RANK_FEATURES)}
+_CONTRAST = [
+    _F[name]
+    for name in (
+        "contrast_name_own",
+        "contrast_name_other",
+        "contrast_text_own",
+        "contrast_text_other",
+    )
+]
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,8 @@ class Evidence:
             [(doc.preferred, doc.kind == "faq") for doc in docs], dtype=np.float32
         ).reshape(len(docs), 2)
         self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
+        self._bags = [frozenset().union(*texts) for texts in self._syllables]
+        self._max_idf = float(lexical.idf.max()) if len(lexical.idf) else 1.0
 
     def candidates(
         self,
@@ -151,6 +162,7 @@ class Evidence:
             matrix[row, _F["variant"]] = unasked(actions, query.asked) if actions else 0.0
             matrix[row, _F["qualifier"]] = unsaid_qualifier(self._name_qualifiers[i], query.said)
             matrix[row, _F["hint"]] = float(self.docs[i].key == procedure_hint)
+        matrix[:, _CONTRAST] = self._contrast(docs, matrix, query.syllables, excluded)
 
         outside_dense = -1.0
         if self.outside_vectors.ntotal:
@@ -177,6 +189,57 @@ class Evidence:
             outside_dense=outside_dense,
             outside_lex_share=outside_share,
         )
+
+    def _contrast(
+        self,
+        docs: np.ndarray,
+        matrix: np.ndarray,
+        query_syllables: frozenset[str],
+        excluded: set[int],
+    ) -> np.ndarray:
+        """The four contrast features of every candidate (see ``RANK_FEATURES``).
+
+        The rivals are the candidates ranked among the best ``rivals`` by BM25 or by cosine. The
+        question's words found in some rivals' names (texts) but not in all of them are the words
+        that tell them apart; each candidate gets the IDF share of those it holds and of those
+        only others hold. Rows left out of the index (training) are left out of the texts too.
+        """
+        limit = 1.0 / (1.0 + self.config.rivals)
+        rivals = np.flatnonzero(
+            (matrix[:, _F["lex_rank"]] > limit) | (matrix[:, _F["dense_rank"]] > limit)
+        )
+        names = [self._syllables[i][0] if self._syllables[i] else frozenset() for i in docs]
+        texts = [self._texts_of(i, excluded) for i in docs.tolist()]
+        mass = sum(self._idf(word) for word in query_syllables) or 1.0
+        out = np.zeros((len(docs), 4), dtype=np.float32)
+        for column, sets in ((0, names), (2, texts)):
+            chosen = [sets[r] for r in rivals]
+            if len(chosen) < 2:
+                continue
+            telling = (query_syllables & frozenset().union(*chosen)) - frozenset.intersection(
+                *chosen
+            )
+            for row, words in enumerate(sets):
+                own = sum(self._idf(word) for word in telling & words)
+                other = sum(self._idf(word) for word in telling - words)
+                out[row, column] = own / mass
+                out[row, column + 1] = other / mass
+        return out
+
+    def _texts_of(self, index: int, excluded: set[int]) -> frozenset[str]:
+        """Every content word of a document's texts, without the rows left out."""
+        first = int(self.doc_start[index])
+        texts = self._syllables[index]
+        if not excluded or not any(first <= row < first + len(texts) for row in excluded):
+            return self._bags[index]
+        return frozenset().union(
+            *(words for offset, words in enumerate(texts) if first + offset not in excluded)
+        )
+
+    def _idf(self, word: str) -> float:
+        """IDF of one folded word in the index (the rarest for an unknown word)."""
+        column = self.lexical.vocabulary.get(word)
+        return float(self.lexical.idf[column]) if column is not None else self._max_idf
 
     def _coverage(
         self, index: int, query_syllables: frozenset[str], excluded: set[int]

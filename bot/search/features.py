@@ -31,6 +31,13 @@ RANK_FEATURES: tuple[str, ...] = (
     "phrasings",  # log(1 + number of curated phrasings)
     "accentless",  # the question is typed without diacritics
     "words",  # content words of the question (log)
+    # Contrast with the rivals (the best few documents by BM25 or cosine): of the question's words
+    # that tell the rivals apart, the IDF share found in this document's name / in any of its texts,
+    # and the share found only in other rivals' names / texts.
+    "contrast_name_own",
+    "contrast_name_other",
+    "contrast_text_own",
+    "contrast_text_other",
 )
 
 QUERY_FEATURES: tuple[str, ...] = (
