@@ -111,7 +111,8 @@ def test_police_procedure_for_a_child_identity_card(stack: Stack) -> None:
     answer = "\n".join(r["text"] for r in replies)
     assert "1.014062" in answer or "1.012549" in answer
     assert "căn cước" in answer.lower()
-    assert "dichvucong.gov.vn" in answer
+    # Where the facts come from: the national record, or the portal's live requirements.
+    assert "Nguồn: Cổng Dịch vụ công" in answer
 
 
 def test_district_level_answer_carries_the_notice(stack: Stack) -> None:
