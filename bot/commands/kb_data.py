@@ -16,6 +16,7 @@ from bot.knowledge.importer import build
 from bot.knowledge.loader import KnowledgeBaseError, load_knowledge_base
 from bot.knowledge.national import read_national
 from bot.knowledge.province import SourceError, read_province
+from bot.knowledge.source_edits import SourceEditError, apply_source_edits, load_source_edits
 from bot.knowledge.stats import kb_stats
 from bot.knowledge.writer import ImportSummary, write_knowledge_base
 from bot.settings import get_settings
@@ -63,6 +64,14 @@ def import_command(
             console.print(f"[red]{national_jsonl.name}:{bad.line}: {bad.reason}[/red]")
         raise typer.Exit(code=1)
     built = build(rows, records, data_date.date())
+    try:
+        edited = apply_source_edits(built.procedures, load_source_edits(target))
+    except SourceEditError as exc:
+        console.print(
+            f"[red]{exc}[/red]\nKhông ghi gì; kiểm tra lại các mục sửa lời trong tệp này."
+        )
+        raise typer.Exit(code=1) from exc
+    built = built.model_copy(update={"procedures": edited})
     meta = {
         "data_date": data_date.date().isoformat(),
         "sources": {

@@ -1,0 +1,53 @@
+"""Staff rewordings of imported record text (``knowledge_base/source_edits.yml``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.knowledge.schema import Procedure
+from bot.knowledge.source_edits import SourceEdit, SourceEditError, SourceEdits, apply_source_edits
+
+
+def _procedure(conditions: list[str]) -> Procedure:
+    return Procedure(
+        code="1.000049",
+        name="Cấp đổi chứng chỉ",
+        field="Đo đạc và bản đồ",
+        conditions=conditions,
+        source="provincial",
+        data_date=dt.date(2026, 5, 19),
+    )
+
+
+def _edit(text: str) -> SourceEdits:
+    return SourceEdits(
+        edits=[
+            SourceEdit(
+                code="1.000049",
+                field="conditions",
+                text=text,
+                becomes="Cấp đổi khi chứng chỉ bị hỏng.",
+                reason="reworded",
+            )
+        ]
+    )
+
+
+def test_an_edit_rewords_only_its_item() -> None:
+    procedures = {"1.000049": _procedure(["Chứng chỉ bị hỏng thì được cấp đổi.", "Khác."])}
+    edited = apply_source_edits(procedures, _edit("Chứng chỉ bị hỏng thì được cấp đổi."))
+    assert edited["1.000049"].conditions == ["Cấp đổi khi chứng chỉ bị hỏng.", "Khác."]
+    assert procedures["1.000049"].conditions[0] == "Chứng chỉ bị hỏng thì được cấp đổi."
+
+
+def test_an_edit_the_source_no_longer_matches_stops_the_import() -> None:
+    procedures = {"1.000049": _procedure(["Văn bản mới của điều kiện."])}
+    with pytest.raises(SourceEditError, match="review the edit"):
+        apply_source_edits(procedures, _edit("Chứng chỉ bị hỏng thì được cấp đổi."))
+
+
+def test_an_edit_of_an_unknown_procedure_is_an_error() -> None:
+    with pytest.raises(SourceEditError, match="not an imported procedure"):
+        apply_source_edits({}, _edit("x"))
