@@ -9,13 +9,7 @@ from typing import Any
 from bot.channels.models import Reply
 from bot.channels.platform import EventKind, IncomingEvent, Rendering, SignatureError, incoming
 from bot.channels.senders import MESSENGER
-from bot.channels.text import (
-    CHOICES_ONLY_TEXT,
-    numbered_choices,
-    reply_text,
-    split_text,
-    turn_buttons,
-)
+from bot.channels.text import lay_out
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 TEXT_LIMIT = 2000
@@ -81,25 +75,21 @@ def typing_body(psid: str) -> dict[str, Any]:
 def render(replies: list[Reply], psid: str) -> Rendering:
     """Send API bodies for one turn: each text in ≤ 2,000-character pieces, the turn's choices as
     quick replies on the last message, or as a numbered list when they do not fit."""
-    texts = [reply_text(reply) for reply in replies]
-    buttons = turn_buttons(replies)
-    fits = len(buttons) <= QUICK_REPLIES_MAX and all(
-        len(button.title) <= QUICK_REPLY_TITLE_MAX for button in buttons
+    turn = lay_out(
+        replies,
+        TEXT_LIMIT,
+        lambda buttons: (
+            len(buttons) <= QUICK_REPLIES_MAX
+            and all(len(button.title) <= QUICK_REPLY_TITLE_MAX for button in buttons)
+        ),
     )
-    choices: list[str] = []
-    if buttons and not fits:
-        texts.append(numbered_choices(buttons))
-        choices = [button.payload for button in buttons]
-    pieces = [piece for text in texts for piece in split_text(text, TEXT_LIMIT)]
-    if buttons and fits and not pieces:
-        pieces = [CHOICES_ONLY_TEXT]
     bodies: list[dict[str, Any]] = [
         {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": piece}}
-        for piece in pieces
+        for piece in turn.pieces
     ]
-    if buttons and fits:
+    if turn.buttons:
         bodies[-1]["message"]["quick_replies"] = [
             {"content_type": "text", "title": button.title, "payload": button.payload}
-            for button in buttons
+            for button in turn.buttons
         ]
-    return Rendering(bodies=bodies, choices=choices)
+    return Rendering(bodies=bodies, choices=turn.choices)

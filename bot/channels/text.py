@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.channels.models import Button, Reply
 
@@ -82,6 +84,31 @@ def numbered_choices(buttons: list[Button]) -> str:
     """The choices as a numbered list the user answers with a number."""
     lines = [f"{number}. {button.title}" for number, button in enumerate(buttons, start=1)]
     return "\n".join([*lines, NUMBERED_CHOICE_HINT])
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One turn laid out for a platform's messages."""
+
+    pieces: list[str]  # message texts, each within the platform's limit
+    buttons: list[Button]  # choices to attach to the last piece (none when listed by number)
+    choices: list[str]  # payloads of the numbered list, in order (for the user's number answer)
+
+
+def lay_out(replies: list[Reply], text_limit: int, fits: Callable[[list[Button]], bool]) -> Turn:
+    """Texts in pieces of at most ``text_limit`` characters; the turn's choices as the platform's
+    buttons when they ``fits`` its limits, else as a numbered list after the texts."""
+    texts = [reply_text(reply) for reply in replies]
+    buttons = turn_buttons(replies)
+    attach = bool(buttons) and fits(buttons)
+    choices: list[str] = []
+    if buttons and not attach:
+        texts.append(numbered_choices(buttons))
+        choices = [button.payload for button in buttons]
+    pieces = [piece for text in texts for piece in split_text(text, text_limit)]
+    if attach and not pieces:
+        pieces = [CHOICES_ONLY_TEXT]
+    return Turn(pieces=pieces, buttons=buttons if attach else [], choices=choices)
 
 
 def chosen_payload(text: str, choices: list[str]) -> str | None:

@@ -11,13 +11,7 @@ from typing import Any
 from bot.channels.models import Reply
 from bot.channels.platform import EventKind, IncomingEvent, Rendering, SignatureError, incoming
 from bot.channels.senders import ZALO
-from bot.channels.text import (
-    CHOICES_ONLY_TEXT,
-    numbered_choices,
-    reply_text,
-    split_text,
-    turn_buttons,
-)
+from bot.channels.text import lay_out
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 TEXT_LIMIT = 2000
@@ -87,29 +81,28 @@ def render(replies: list[Reply], user_id: str) -> Rendering:
     """Customer-service message bodies for one turn: texts in ≤ 2,000-character pieces; the turn's
     choices as template buttons (``oa.query.show``: a click sends the payload back as the user's
     text) on the last message, or as a numbered list when they do not fit."""
-    texts = [reply_text(reply) for reply in replies]
-    buttons = turn_buttons(replies)
-    fits = len(buttons) <= BUTTONS_MAX and all(
-        len(b.title) <= BUTTON_TITLE_MAX and len(b.payload) <= BUTTON_PAYLOAD_MAX for b in buttons
+    turn = lay_out(
+        replies,
+        TEXT_LIMIT,
+        lambda buttons: (
+            len(buttons) <= BUTTONS_MAX
+            and all(
+                len(b.title) <= BUTTON_TITLE_MAX and len(b.payload) <= BUTTON_PAYLOAD_MAX
+                for b in buttons
+            )
+        ),
     )
-    choices: list[str] = []
-    if buttons and not fits:
-        texts.append(numbered_choices(buttons))
-        choices = [button.payload for button in buttons]
-    pieces = [piece for text in texts for piece in split_text(text, TEXT_LIMIT)]
-    if buttons and fits and not pieces:
-        pieces = [CHOICES_ONLY_TEXT]
     bodies: list[dict[str, Any]] = [
-        {"recipient": {"user_id": user_id}, "message": {"text": piece}} for piece in pieces
+        {"recipient": {"user_id": user_id}, "message": {"text": piece}} for piece in turn.pieces
     ]
-    if buttons and fits:
+    if turn.buttons:
         bodies[-1]["message"]["attachment"] = {
             "type": "template",
             "payload": {
                 "buttons": [
                     {"title": b.title, "payload": b.payload, "type": "oa.query.show"}
-                    for b in buttons
+                    for b in turn.buttons
                 ]
             },
         }
-    return Rendering(bodies=bodies, choices=choices)
+    return Rendering(bodies=bodies, choices=turn.choices)

@@ -86,7 +86,6 @@ class Evidence:
         ).reshape(len(docs), 2)
         self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
         self._bags = [frozenset().union(*texts) for texts in self._syllables]
-        self._max_idf = float(lexical.idf.max()) if len(lexical.idf) else 1.0
 
     def candidates(
         self,
@@ -210,7 +209,7 @@ class Evidence:
         )
         names = [self._syllables[i][0] if self._syllables[i] else frozenset() for i in docs]
         texts = [self._texts_of(i, excluded) for i in docs.tolist()]
-        mass = sum(self._idf(word) for word in query_syllables) or 1.0
+        mass = sum(self.lexical.token_idf(word) for word in query_syllables) or 1.0
         out = np.zeros((len(docs), 4), dtype=np.float32)
         for column, sets in ((0, names), (2, texts)):
             chosen = [sets[r] for r in rivals]
@@ -220,8 +219,8 @@ class Evidence:
                 *chosen
             )
             for row, words in enumerate(sets):
-                own = sum(self._idf(word) for word in telling & words)
-                other = sum(self._idf(word) for word in telling - words)
+                own = sum(self.lexical.token_idf(word) for word in telling & words)
+                other = sum(self.lexical.token_idf(word) for word in telling - words)
                 out[row, column] = own / mass
                 out[row, column + 1] = other / mass
         return out
@@ -235,11 +234,6 @@ class Evidence:
         return frozenset().union(
             *(words for offset, words in enumerate(texts) if first + offset not in excluded)
         )
-
-    def _idf(self, word: str) -> float:
-        """IDF of one folded word in the index (the rarest for an unknown word)."""
-        column = self.lexical.vocabulary.get(word)
-        return float(self.lexical.idf[column]) if column is not None else self._max_idf
 
     def _coverage(
         self, index: int, query_syllables: frozenset[str], excluded: set[int]

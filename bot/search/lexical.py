@@ -72,11 +72,12 @@ class LexicalIndex:
         A document holding every query token once scores about this much, so ``best / mass`` says
         how much of the question the best document explains, whatever the question's length.
         """
-        tokens = set(tokenize(text))
-        return sum(
-            float(self.idf[self.vocabulary[t]]) if t in self.vocabulary else self._unknown_idf
-            for t in tokens
-        )
+        return sum(self.token_idf(t) for t in set(tokenize(text)))
+
+    def token_idf(self, token: str) -> float:
+        """IDF of one token (an unknown token counts as the rarest)."""
+        column = self.vocabulary.get(token)
+        return float(self.idf[column]) if column is not None else self._unknown_idf
 
     def save(self, directory: Path) -> None:
         """Write ``lexical.npz`` and ``vocabulary.json`` into ``directory``."""
