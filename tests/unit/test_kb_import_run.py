@@ -14,6 +14,7 @@ from bot.cli import app
 from bot.knowledge.loader import KnowledgeBaseError, load_knowledge_base
 from bot.knowledge.schema import CuratedQuestion, Procedure
 from bot.knowledge.site import Site
+from bot.knowledge.source_edits import SOURCE_EDITS_FILE
 from bot.knowledge.stats import kb_stats
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,12 +54,19 @@ def snapshot(kb_dir: Path) -> dict[str, bytes]:
     }
 
 
+def write_import_settings(target: Path) -> None:
+    """The files an import reads besides the sources: the province's site facts, the answer
+    rules and the staff rewordings (none: the fixture records are not the real ones)."""
+    shutil.copy(SITE, target / "site.yml")
+    shutil.copy(ANSWERS, target / "answers.yml")
+    (target / SOURCE_EDITS_FILE).write_text("edits: []\n", encoding="utf-8")
+
+
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
     target = tmp_path / "kb"
     target.mkdir()
-    shutil.copy(SITE, target / "site.yml")
-    shutil.copy(ANSWERS, target / "answers.yml")
+    write_import_settings(target)
     run_import(target)
     return target
 
@@ -235,8 +243,7 @@ def test_import_is_deterministic(kb_dir: Path, tmp_path: Path):
     assert snapshot(kb_dir) == first
     other = tmp_path / "other"
     other.mkdir()
-    shutil.copy(SITE, other / "site.yml")
-    shutil.copy(ANSWERS, other / "answers.yml")
+    write_import_settings(other)
     run_import(other)
     assert snapshot(other) == first
 
