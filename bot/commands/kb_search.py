@@ -197,18 +197,22 @@ def _train_topics() -> None:
     settings = get_settings()
     searcher = open_searcher(settings, with_models=True, serving=False)
     labelled = [q for q in curated_queries(searcher) if q.topic is not None]
-    topics, accuracy = fit_topics(
+    topics = fit_topics(
         [searcher.prepare(q.text).topic_text for q in labelled],
         [str(q.topic) for q in labelled],
         [q.group for q in labelled],
         searcher.config.training,
     )
     models = searcher.trained()
-    models.topics = topics
-    models.card.figures["topic_accuracy"] = round(accuracy, 4)
+    models.topics = topics.classifier
+    models.card.figures["topic_accuracy"] = round(topics.accuracy, 4)
+    models.card.training["topic_relabelled"] = topics.relabelled
     target = settings.kb_dir / MODEL_DIR
     models.save(target)
-    typer.echo(f"Topic classifier written to {target}: cross-validated accuracy {accuracy:.4f}")
+    typer.echo(
+        f"Topic classifier written to {target}: cross-validated accuracy {topics.accuracy:.4f},"
+        f" {topics.relabelled} unlabelled phrasings read as asking a topic"
+    )
 
 
 def audit_questions(

@@ -74,6 +74,14 @@ class SearchConfig(_Config):
             " contrast features weigh the question's words that tell them apart"
         ),
     )
+    neighbours: int = Field(
+        ge=1,
+        le=200,
+        description=(
+            "The rows nearest the question by cosine and by BM25: each candidate's share of them"
+            " is the neighbour-vote feature (how many of the closest phrasings agree)"
+        ),
+    )
     follow_up_max_words: int = Field(
         ge=0,
         description=(

@@ -162,6 +162,9 @@ class Evidence:
             matrix[row, _F["qualifier"]] = unsaid_qualifier(self._name_qualifiers[i], query.said)
             matrix[row, _F["hint"]] = float(self.docs[i].key == procedure_hint)
         matrix[:, _CONTRAST] = self._contrast(docs, matrix, query.syllables, excluded)
+        matrix[:, _F["dense_votes"]] = self._votes(dense_rows, docs)
+        matrix[:, _F["lex_votes"]] = self._votes(lex_rows, docs)
+        matrix[:, _F["dense_second"]] = self._second(dense_rows, docs)
 
         outside_dense = -1.0
         if self.outside_vectors.ntotal:
@@ -223,6 +226,27 @@ class Evidence:
                 other = sum(self.lexical.token_idf(word) for word in telling - words)
                 out[row, column] = own / mass
                 out[row, column + 1] = other / mass
+        return out
+
+    def _votes(self, row_scores: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """Share of the ``neighbours`` best-scoring rows that belong to each of ``docs`` (rows
+        scoring nothing, or left out, do not vote)."""
+        k = min(self.config.neighbours, len(row_scores))
+        if k == 0:
+            return np.zeros(len(docs), dtype=np.float32)
+        nearest = np.argpartition(-row_scores, k - 1)[:k]
+        nearest = nearest[row_scores[nearest] > 0]
+        counts = np.bincount(self.owners[nearest], minlength=len(self.docs))
+        return (counts[docs] / k).astype(np.float32)
+
+    def _second(self, dense_rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """Second-best cosine of each document's rows (-1 for a document with one row)."""
+        out = np.full(len(docs), -1.0, dtype=np.float32)
+        for row, i in enumerate(docs.tolist()):
+            first = int(self.doc_start[i])
+            own = dense_rows[first : first + len(self.docs[i].texts)]
+            if len(own) > 1:
+                out[row] = np.partition(own, len(own) - 2)[len(own) - 2]
         return out
 
     def _texts_of(self, index: int, excluded: set[int]) -> frozenset[str]:

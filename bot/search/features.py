@@ -38,6 +38,12 @@ RANK_FEATURES: tuple[str, ...] = (
     "contrast_name_other",
     "contrast_text_own",
     "contrast_text_other",
+    # Neighbour votes: of the index rows nearest the question (``neighbours`` in search.yml), the
+    # share that belong to this document, by cosine and by BM25; and its second-best cosine (a
+    # document that several phrasings match is surer than one matched by a single phrasing).
+    "dense_votes",
+    "lex_votes",
+    "dense_second",
 )
 
 QUERY_FEATURES: tuple[str, ...] = (

