@@ -460,22 +460,28 @@ def test_cli_eval_rejects_a_bad_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
-def _contrast_rows(searcher: Searcher, question: str, exclude: list[int] | None = None) -> dict:
-    """The contrast features of each candidate of ``question``, keyed by procedure code."""
+def _feature_rows(
+    searcher: Searcher, question: str, features: tuple[str, ...], exclude: list[int] | None = None
+) -> dict:
+    """The named features of each candidate of ``question``, keyed by procedure code."""
     prepared = searcher.prepare(question)
     (vector,) = searcher.embed([prepared.retrieval])
     found = searcher.candidates(
         prepared, vector, exclude=np.array(exclude, dtype=np.int64) if exclude else None
     )
-    columns = [RANK_FEATURES.index(f"contrast_text_{side}") for side in ("own", "other")]
+    columns = [RANK_FEATURES.index(name) for name in features]
     return {
         searcher.docs[doc].key: tuple(float(found.matrix[row, c]) for c in columns)
         for row, doc in enumerate(found.docs.tolist())
     }
 
 
+CONTRAST = ("contrast_text_own", "contrast_text_other")
+VOTES = ("dense_votes", "lex_votes", "dense_best", "dense_second")
+
+
 def test_contrast_features_weigh_the_words_that_tell_siblings_apart(searcher: Searcher) -> None:
-    rows = _contrast_rows(searcher, "khai sinh cho con lai, bố quốc tịch Hàn Quốc")
+    rows = _feature_rows(searcher, "khai sinh cho con lai, bố quốc tịch Hàn Quốc", CONTRAST)
     foreign, plain = rows["2.000528"], rows["1.001193"]
     # "hàn quốc", "quốc tịch", "lai" are in the foreign-element sibling's texts only.
     assert foreign[0] > plain[0]
@@ -486,28 +492,11 @@ def test_contrast_features_leave_out_the_excluded_rows(searcher: Searcher) -> No
     question = "con lai có bố quốc tịch Hàn Quốc làm khai sinh"
     doc = next(i for i, d in enumerate(searcher.docs) if d.key == "2.000528")
     own_row = int(searcher.doc_start[doc]) + searcher.docs[doc].texts.index(question)
-    with_row = _contrast_rows(searcher, question)["2.000528"]
-    without_row = _contrast_rows(searcher, question, exclude=[own_row])["2.000528"]
+    with_row = _feature_rows(searcher, question, CONTRAST)["2.000528"]
+    without_row = _feature_rows(searcher, question, CONTRAST, exclude=[own_row])["2.000528"]
     # Searched as training does (itself left out), its own words no longer count for it.
     assert without_row[0] < with_row[0]
     assert without_row[1] > with_row[1]
-
-
-def _vote_rows(searcher: Searcher, question: str, exclude: list[int] | None = None) -> dict:
-    """The neighbour-vote features of each candidate of ``question``, keyed by procedure code."""
-    prepared = searcher.prepare(question)
-    (vector,) = searcher.embed([prepared.retrieval])
-    found = searcher.candidates(
-        prepared, vector, exclude=np.array(exclude, dtype=np.int64) if exclude else None
-    )
-    columns = [
-        RANK_FEATURES.index(name)
-        for name in ("dense_votes", "lex_votes", "dense_best", "dense_second")
-    ]
-    return {
-        searcher.docs[doc].key: tuple(float(found.matrix[row, c]) for c in columns)
-        for row, doc in enumerate(found.docs.tolist())
-    }
 
 
 @pytest.fixture(scope="module")
@@ -518,7 +507,7 @@ def three_neighbours(built: Path) -> Searcher:
 
 
 def test_neighbour_votes_count_the_rows_nearest_the_question(three_neighbours: Searcher) -> None:
-    rows = _vote_rows(three_neighbours, "đổi bằng lái ô tô sắp hết hạn thì làm sao")
+    rows = _feature_rows(three_neighbours, "đổi bằng lái ô tô sắp hết hạn thì làm sao", VOTES)
     licence = rows["3.000347"]
     # Its name and both phrasings talk of the driving licence: most of the 3 nearest rows are its.
     assert licence[0] >= 2 / 3 and licence[1] >= 2 / 3
@@ -532,7 +521,7 @@ def test_neighbour_votes_leave_out_the_excluded_rows(three_neighbours: Searcher)
     doc = next(i for i, d in enumerate(three_neighbours.docs) if d.key == "3.000347")
     first = int(three_neighbours.doc_start[doc])
     phrasings = list(range(first + 1, first + len(three_neighbours.docs[doc].texts)))
-    licence = _vote_rows(three_neighbours, question, exclude=phrasings)["3.000347"]
+    licence = _feature_rows(three_neighbours, question, VOTES, exclude=phrasings)["3.000347"]
     # Only its name is left: one vote at most, and no second row to give a second cosine.
     assert max(licence[:2]) == pytest.approx(1 / 3) or max(licence[:2]) < 1 / 3
     assert licence[3] == -1.0
