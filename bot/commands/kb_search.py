@@ -192,25 +192,30 @@ def _train_topics() -> None:
     from bot.search.models import MODEL_DIR
     from bot.search.selfsearch import curated_queries
     from bot.search.service import open_searcher
-    from bot.search.train import fit_topics
+    from bot.search.train import TopicData, fit_topics, procedure_names
 
     settings = get_settings()
     searcher = open_searcher(settings, with_models=True, serving=False)
     labelled = [q for q in curated_queries(searcher) if q.topic is not None]
     topics = fit_topics(
-        [searcher.prepare(q.text).topic_text for q in labelled],
-        [str(q.topic) for q in labelled],
-        [q.group for q in labelled],
+        TopicData(
+            texts=[searcher.prepare(q.text).topic_text for q in labelled],
+            labels=[str(q.topic) for q in labelled],
+            groups=[q.group for q in labelled],
+            names=procedure_names(searcher),
+        ),
         searcher.config.training,
     )
     models = searcher.trained()
     models.topics = topics.classifier
     models.card.figures["topic_accuracy"] = round(topics.accuracy, 4)
+    models.card.figures["topic_general_accuracy"] = round(topics.general_accuracy, 4)
     models.card.training["topic_relabelled"] = topics.relabelled
     target = settings.kb_dir / MODEL_DIR
     models.save(target)
     typer.echo(
-        f"Topic classifier written to {target}: cross-validated accuracy {topics.accuracy:.4f},"
+        f"Topic classifier written to {target}: cross-validated accuracy {topics.accuracy:.4f}"
+        f" on labelled topics, {topics.general_accuracy:.4f} on general phrasings,"
         f" {topics.relabelled} unlabelled phrasings read as asking a topic"
     )
 

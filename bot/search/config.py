@@ -43,6 +43,10 @@ class Training(_Config):
         le=1,
         description="Weight of unlabelled (general) phrasings: some do ask a topic unlabelled",
     )
+    topic_name_weight: float = Field(
+        ge=0,
+        description="Weight of each procedure's name as a general question in topic training",
+    )
 
 
 class TopicClauses(_Config):

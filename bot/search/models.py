@@ -20,7 +20,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.class_weight import compute_class_weight
 
+from bot.search.config import Training
 from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
 from bot.search.normalize import fold
 
@@ -62,18 +64,31 @@ class TopicClassifier:
 
     @classmethod
     def fit(
-        cls, texts: list[str], topics: list[str], c: float, general_weight: float, seed: int
+        cls, texts: list[str], topics: list[str], names: list[str], training: Training
     ) -> TopicClassifier:
-        """Train on ``texts`` labelled with ``topics`` (``tong_quan`` for a general question).
+        """Train on ``texts`` labelled with ``topics`` (``tong_quan`` for a general question) and on
+        ``names``, the procedures' own names, as general questions.
 
+        Classes are balanced (a rare topic such as the legal basis counts as much as the documents).
         Unlabelled phrasings are the general class, but writers leave some topic questions
-        unlabelled too: that noisy class is weighted ``general_weight`` against the others.
+        unlabelled too: that noisy class is weighted ``general_weight`` on top. A bare name asks
+        nothing in particular, the cleanest general example there is ("trợ cấp thất nghiệp"),
+        and weighs ``topic_name_weight``.
         """
         vectorizer = cls.new_vectorizer()
-        matrix = vectorizer.fit_transform(texts)
-        weights = {topic: 1.0 for topic in set(topics)} | {OVERVIEW: general_weight}
-        model = LogisticRegression(C=c, class_weight=weights, max_iter=2000, random_state=seed)
-        model.fit(matrix, topics)
+        labels = [*topics, *[OVERVIEW] * len(names)]
+        matrix = vectorizer.fit_transform([*texts, *names])
+        classes = np.unique(labels)
+        balanced = compute_class_weight("balanced", classes=classes, y=labels)
+        weights = {str(topic): float(w) for topic, w in zip(classes, balanced, strict=True)}
+        weights[OVERVIEW] *= training.general_weight
+        samples = np.concatenate(
+            [np.ones(len(texts)), np.full(len(names), training.topic_name_weight)]
+        )
+        model = LogisticRegression(
+            C=training.topic_c, class_weight=weights, max_iter=3000, random_state=training.seed
+        )
+        model.fit(matrix, labels, sample_weight=samples)
         return cls(vectorizer, model)
 
     def probabilities(self, text: str) -> dict[str, float]:

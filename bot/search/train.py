@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import lightgbm as lgb
 import numpy as np
@@ -52,6 +53,7 @@ class Fitted(BaseModel):
     answered: float
     answered_right: float
     topic_accuracy: float
+    topic_general_accuracy: float
 
 
 def corpus_hash(results: list[SelfResult]) -> str:
@@ -154,47 +156,68 @@ def group_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.ndar
     return list(splitter.split(np.zeros(len(groups)), groups=groups))
 
 
+@dataclass(frozen=True)
+class TopicData:
+    """What the topic classifier learns from: the topic-labelled phrasings (``tong_quan`` for a
+    general one), grouped by procedure, and each procedure's own name, a general question."""
+
+    texts: list[str]
+    labels: list[str]
+    groups: list[str]
+    names: dict[str, str] = field(repr=False)
+
+    def names_of(self, rows: np.ndarray) -> list[str]:
+        """The names of the procedures whose phrasings are ``rows``."""
+        groups = dict.fromkeys(self.groups[i] for i in rows)
+        return [self.names[group] for group in groups if group in self.names]
+
+    def fit(self, rows: np.ndarray, labels: list[str], training: Training) -> TopicClassifier:
+        """A classifier trained on ``rows`` (with ``labels``) and their procedures' names."""
+        return TopicClassifier.fit(
+            [self.texts[i] for i in rows], [labels[i] for i in rows], self.names_of(rows), training
+        )
+
+
+def procedure_names(searcher: Searcher) -> dict[str, str]:
+    """Each document's name (its first text) as the topic classifier reads a question."""
+    return {doc.key: searcher.prepare(doc.texts[0]).topic_text for doc in searcher.docs}
+
+
 class TopicFit(BaseModel):
     """The topic classifier and how it was fitted."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     classifier: TopicClassifier
-    accuracy: float = Field(description="Procedure-grouped CV accuracy (on the cleaned labels)")
+    accuracy: float = Field(description="Procedure-grouped CV accuracy on the labelled topics")
+    general_accuracy: float = Field(
+        description="Procedure-grouped CV accuracy on the general phrasings left after cleaning"
+    )
     relabelled: int = Field(description="Unlabelled phrasings read as asking a topic")
 
 
 def _topic_probabilities(
-    texts: list[str],
+    data: TopicData,
     labels: list[str],
     folds: list[tuple[np.ndarray, np.ndarray]],
-    classes: list[str],
     training: Training,
-) -> np.ndarray:
-    """Out-of-fold topic probabilities of every phrasing, one column per class of ``classes``."""
-    out = np.zeros((len(texts), len(classes)))
+) -> tuple[list[str], np.ndarray]:
+    """The classes and the out-of-fold probability of each for every phrasing."""
+    classes = sorted(set(labels) | {OVERVIEW})
+    out = np.zeros((len(labels), len(classes)))
     column = {topic: j for j, topic in enumerate(classes)}
     for train_idx, test_idx in folds:
-        classifier = TopicClassifier.fit(
-            [texts[i] for i in train_idx],
-            [labels[i] for i in train_idx],
-            training.topic_c,
-            training.general_weight,
-            training.seed,
-        )
+        classifier = data.fit(train_idx, labels, training)
         found = classifier.model.predict_proba(
-            classifier.vectorizer.transform([texts[i] for i in test_idx])
+            classifier.vectorizer.transform([data.texts[i] for i in test_idx])
         )
         columns = [column[str(topic)] for topic in classifier.model.classes_]
         out[np.ix_(test_idx, columns)] = found
-    return out
+    return classes, out
 
 
 def clean_general(
-    texts: list[str],
-    labels: list[str],
-    folds: list[tuple[np.ndarray, np.ndarray]],
-    training: Training,
+    data: TopicData, folds: list[tuple[np.ndarray, np.ndarray]], training: Training
 ) -> list[str]:
     """Labels with the unlabelled phrasings that plainly ask a topic given that topic.
 
@@ -204,37 +227,35 @@ def clean_general(
     phrasing whose probability of some topic reaches that topic's threshold takes the likeliest
     such topic. No threshold is set by hand.
     """
-    classes = sorted(set(labels))
-    probabilities = _topic_probabilities(texts, labels, folds, classes, training)
-    given = np.array(labels)
+    classes, probabilities = _topic_probabilities(data, data.labels, folds, training)
+    given = np.array(data.labels)
     thresholds = np.array(
-        [probabilities[given == topic, j].mean() for j, topic in enumerate(classes)]
+        [
+            probabilities[given == topic, j].mean() if (given == topic).any() else np.inf
+            for j, topic in enumerate(classes)
+        ]
     )
     reaching = (probabilities >= thresholds) & (np.array(classes) != OVERVIEW)
-    cleaned = list(labels)
+    cleaned = list(data.labels)
     for i in np.flatnonzero((given == OVERVIEW) & reaching.any(axis=1)):
         cleaned[i] = classes[int(np.argmax(np.where(reaching[i], probabilities[i], -1.0)))]
     return cleaned
 
 
-def fit_topics(
-    texts: list[str], labels: list[str], groups: list[str], training: Training
-) -> TopicFit:
+def fit_topics(data: TopicData, training: Training) -> TopicFit:
     """The topic classifier on every labelled phrasing (general ones cleaned by
-    :func:`clean_general`), and its procedure-grouped CV accuracy."""
-    folds = group_folds(groups, training.folds)
-    cleaned = clean_general(texts, labels, folds, training)
-    classes = sorted(set(cleaned))
-    probabilities = _topic_probabilities(texts, cleaned, folds, classes, training)
-    predicted = [classes[j] for j in probabilities.argmax(axis=1)]
-    right = sum(p == label for p, label in zip(predicted, cleaned, strict=True))
-    final = TopicClassifier.fit(
-        texts, cleaned, training.topic_c, training.general_weight, training.seed
-    )
+    :func:`clean_general`) and the names, with its procedure-grouped CV accuracy."""
+    folds = group_folds(data.groups, training.folds)
+    cleaned = clean_general(data, folds, training)
+    classes, probabilities = _topic_probabilities(data, cleaned, folds, training)
+    predicted = np.array(classes)[probabilities.argmax(axis=1)]
+    given, kept = np.array(data.labels), np.array(cleaned)
+    topic, general = given != OVERVIEW, kept == OVERVIEW
     return TopicFit(
-        classifier=final,
-        accuracy=right / len(texts) if texts else 0.0,
-        relabelled=sum(a != b for a, b in zip(labels, cleaned, strict=True)),
+        classifier=data.fit(np.arange(len(data.texts)), cleaned, training),
+        accuracy=float((predicted[topic] == given[topic]).mean()) if topic.any() else 0.0,
+        general_accuracy=float((predicted[general] == OVERVIEW).mean()) if general.any() else 0.0,
+        relabelled=int((given != kept).sum()),
     )
 
 
@@ -303,9 +324,12 @@ def train_models(
     # Topic: phrasings of procedures, grouped by procedure.
     labelled = [r for r in inside if r.query.topic is not None]
     topics = fit_topics(
-        [r.prepared.topic_text for r in labelled],
-        [str(r.query.topic) for r in labelled],
-        [r.query.group for r in labelled],
+        TopicData(
+            texts=[r.prepared.topic_text for r in labelled],
+            labels=[str(r.query.topic) for r in labelled],
+            groups=[r.query.group for r in labelled],
+            names=procedure_names(searcher),
+        ),
         training,
     )
 
@@ -326,6 +350,7 @@ def train_models(
         answered=float(answered.mean()),
         answered_right=float(right[answered].mean()) if answered.any() else 0.0,
         topic_accuracy=topics.accuracy,
+        topic_general_accuracy=topics.general_accuracy,
     )
     final_ranker = _fit_ranker(data, all_inside, training)
     models = SearchModels(

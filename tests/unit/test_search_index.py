@@ -205,11 +205,11 @@ def test_a_question_asking_one_topic_gets_one(searcher: Searcher, question: str)
 
 
 def test_a_specialised_sibling_named_plainly_is_found(searcher: Searcher) -> None:
-    # Its topic is not asserted: the learned topic classifier reads this bare name as asking
-    # the result (docs/search.md, "Remaining kinds of miss").
     result = searcher.search("đăng ký khai sinh lưu động")
     assert result.decision != "none"
     assert result.hits[0].procedure == "1.003583"
+    # A bare name asks nothing in particular: the overview, not one topic.
+    assert result.topic is None
 
 
 def test_plain_question_prefers_the_common_sibling(searcher: Searcher) -> None:

