@@ -192,18 +192,13 @@ def _train_topics() -> None:
     from bot.search.models import MODEL_DIR
     from bot.search.selfsearch import curated_queries
     from bot.search.service import open_searcher
-    from bot.search.train import TopicData, fit_topics, procedure_names
+    from bot.search.train import fit_topics, topic_data
 
     settings = get_settings()
     searcher = open_searcher(settings, with_models=True, serving=False)
     labelled = [q for q in curated_queries(searcher) if q.topic is not None]
     topics = fit_topics(
-        TopicData(
-            texts=[searcher.prepare(q.text).topic_text for q in labelled],
-            labels=[str(q.topic) for q in labelled],
-            groups=[q.group for q in labelled],
-            names=procedure_names(searcher),
-        ),
+        topic_data(searcher, labelled, [searcher.prepare(q.text).topic_text for q in labelled]),
         searcher.config.training,
     )
     models = searcher.trained()

@@ -34,7 +34,7 @@ from bot.search.models import (
     TopicClassifier,
 )
 from bot.search.searcher import Searcher
-from bot.search.selfsearch import SelfResult
+from bot.search.selfsearch import SelfQuery, SelfResult
 
 Progress = Callable[[str, int, int], None]
 
@@ -178,9 +178,19 @@ class TopicData:
         )
 
 
-def procedure_names(searcher: Searcher) -> dict[str, str]:
-    """Each document's name (its first text) as the topic classifier reads a question."""
-    return {doc.key: searcher.prepare(doc.texts[0]).topic_text for doc in searcher.docs}
+def topic_data(searcher: Searcher, labelled: list[SelfQuery], texts: list[str]) -> TopicData:
+    """The topic-labelled phrasings ``labelled``, read as ``texts``, and every procedure's name
+    read the way the topic classifier reads a question."""
+    return TopicData(
+        texts=texts,
+        labels=[str(q.topic) for q in labelled],
+        groups=[q.group for q in labelled],
+        names={
+            doc.key: searcher.prepare(doc.texts[0]).topic_text
+            for doc in searcher.docs
+            if doc.kind == "procedure"
+        },
+    )
 
 
 class TopicFit(BaseModel):
@@ -324,11 +334,8 @@ def train_models(
     # Topic: phrasings of procedures, grouped by procedure.
     labelled = [r for r in inside if r.query.topic is not None]
     topics = fit_topics(
-        TopicData(
-            texts=[r.prepared.topic_text for r in labelled],
-            labels=[str(r.query.topic) for r in labelled],
-            groups=[r.query.group for r in labelled],
-            names=procedure_names(searcher),
+        topic_data(
+            searcher, [r.query for r in labelled], [r.prepared.topic_text for r in labelled]
         ),
         training,
     )
