@@ -167,6 +167,7 @@ def train_ranker(
     ] = False,
 ) -> None:
     """Train the ranker, scope gate, confidence model and topic classifier (cross-validated)."""
+    from bot.knowledge.topic_lines import load_topic_lines
     from bot.search.models import MODEL_DIR
     from bot.search.train import train_models
 
@@ -177,7 +178,14 @@ def train_ranker(
     if not inside:
         raise _fail("No curated phrasings to train on: add `questions:` to procedures first.")
     with _progress() as update:
-        models, fitted = train_models(searcher, inside, outside, searcher.config.training, update)
+        models, fitted = train_models(
+            searcher,
+            inside,
+            outside,
+            load_topic_lines(get_settings().kb_dir).lines(),
+            searcher.config.training,
+            update,
+        )
     target = get_settings().kb_dir / MODEL_DIR
     models.save(target)
     typer.echo(f"Models written to {target}")
@@ -189,16 +197,20 @@ def _train_topics() -> None:
 
     It reads the same texts a full training run gives it, so both produce the same classifier.
     """
+    from bot.knowledge.topic_lines import load_topic_lines
     from bot.search.models import MODEL_DIR
     from bot.search.selfsearch import curated_queries
     from bot.search.service import open_searcher
-    from bot.search.train import fit_topics, topic_data
+    from bot.search.topic_training import fit_topics, topic_data
 
     settings = get_settings()
     searcher = open_searcher(settings, with_models=True, serving=False)
     labelled = [q for q in curated_queries(searcher) if q.topic is not None]
+    lines = load_topic_lines(settings.kb_dir).lines()
     topics = fit_topics(
-        topic_data(searcher, labelled, [searcher.prepare(q.text).topic_text for q in labelled]),
+        topic_data(
+            searcher, labelled, [searcher.prepare(q.text).topic_text for q in labelled], lines
+        ),
         searcher.config.training,
     )
     models = searcher.trained()
@@ -206,6 +218,7 @@ def _train_topics() -> None:
     models.card.figures["topic_accuracy"] = round(topics.accuracy, 4)
     models.card.figures["topic_general_accuracy"] = round(topics.general_accuracy, 4)
     models.card.training["topic_relabelled"] = topics.relabelled
+    models.card.training["topic_lines"] = len(lines)
     target = settings.kb_dir / MODEL_DIR
     models.save(target)
     typer.echo(

@@ -93,6 +93,13 @@ class SearchConfig(_Config):
             " procedure of the conversation"
         ),
     )
+    name_run_words: int = Field(
+        ge=1,
+        description=(
+            "The topic is read without the runs of at least this many words a question shares with"
+            " the name of the procedure it asks about"
+        ),
+    )
     training: Training
     topic_clauses: TopicClauses
     qualifiers: list[str] = Field(

@@ -99,7 +99,7 @@ class QueryPreparer:
         text = clean(query)[:MAX_QUERY_CHARS]
         rewritten = self.rewriter.rewrite(text)
         accentless = is_accentless(text)
-        topics = self._topics_asked(rewritten.text, topics_model)
+        topics = self.topics_asked(rewritten.text, topics_model)
         # The words naming what is asked are not matched; a question asking several topics
         # ("cần giấy tờ gì, lệ phí bao nhiêu") loses all of them, one asking one its last.
         if len(topics) > 1:
@@ -122,7 +122,7 @@ class QueryPreparer:
             content_words=len(content_syllables(retrieval)),
         )
 
-    def _topics_asked(self, text: str, topics_model: TopicClassifier | None) -> list[str]:
+    def topics_asked(self, text: str, topics_model: TopicClassifier | None) -> list[str]:
         """The topics the classifier reads in ``text`` (none without trained models)."""
         if topics_model is None:
             return []

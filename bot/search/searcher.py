@@ -32,6 +32,7 @@ from bot.search.models import SearchModels
 from bot.search.normalize import clean
 from bot.search.qualifiers import Qualifiers
 from bot.search.query import Query, QueryPreparer, tail
+from bot.search.topics import strip_name
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -105,6 +106,7 @@ class Searcher:
         self.models = models
         qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
         self.preparer = QueryPreparer(synonyms, config, qualifiers)
+        self._topic_names: dict[int, str] = {}
         self.evidence = Evidence(
             docs, lexical, vectors, owners, outside_lexical, outside_vectors, config, qualifiers
         )
@@ -206,7 +208,25 @@ class Searcher:
             margin=float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0,
             content_words=prepared.content_words,
         )
-        return scored, list(prepared.topics), signals
+        return scored, self.topics_asked(prepared, scored[0][0]), signals
+
+    def topics_asked(self, prepared: Query, top: int) -> list[str]:
+        """The topics ``prepared`` asks, read without the words it shares with the name of ``top``,
+        the procedure found: a formal question quoting the whole name asks only what is left."""
+        models = self.trained()
+        doc = self.docs[top]
+        if doc.kind != "procedure":
+            return list(prepared.topics)
+        text = strip_name(prepared.topic_text, self._topic_name(top), self.config.name_run_words)
+        if not _HAS_WORD.search(text):
+            return []
+        return self.preparer.topics_asked(text, models.topics)
+
+    def _topic_name(self, i: int) -> str:
+        """The name of document ``i`` read the way the topic classifier reads a question."""
+        if i not in self._topic_names:
+            self._topic_names[i] = self.preparer.rewriter.rewrite(clean(self.docs[i].texts[0])).text
+        return self._topic_names[i]
 
     def trained(self) -> SearchModels:
         """The learned models; a clear error for a searcher opened only to gather evidence."""

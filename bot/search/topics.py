@@ -194,3 +194,42 @@ def strip_topics(text: str) -> str:
             return stripped
         text = stripped
     return text
+
+
+def strip_name(text: str, name: str, min_words: int) -> str:
+    """``text`` without the runs of at least ``min_words`` words it shares, in order, with
+    ``name`` (accent-insensitive): what is left is what the question asks beyond naming the
+    procedure ("Thời gian thực hiện thủ tục <tên thủ tục>" → "Thời gian thực hiện").
+    """
+    words = list(_WORD.finditer(fold_aligned(text)))
+    tokens = [word.group() for word in words]
+    named = _WORD.findall(fold_aligned(name))
+    runs = {
+        tuple(named[i : i + k])
+        for k in range(min_words, len(named) + 1)
+        for i in range(len(named) - k + 1)
+    }
+    longest = max((len(run) for run in runs), default=0)
+    dropped = [False] * len(tokens)
+    i = 0
+    while i < len(tokens):
+        length = next(
+            (
+                k
+                for k in range(min(longest, len(tokens) - i), min_words - 1, -1)
+                if tuple(tokens[i : i + k]) in runs
+            ),
+            0,
+        )
+        for j in range(i, i + length):
+            dropped[j] = True
+        i += max(length, 1)
+    if not any(dropped):
+        return text
+    pieces, last = [], 0
+    for word, drop in zip(words, dropped, strict=True):
+        if drop:
+            pieces.append(text[last : word.start()])
+            last = word.end()
+    pieces.append(text[last:])
+    return " ".join(" ".join(pieces).split())

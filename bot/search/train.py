@@ -16,25 +16,18 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import lightgbm as lgb
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
-from sklearn.model_selection import GroupKFold
+from pydantic import BaseModel
 
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
-from bot.search.models import (
-    MODEL_FORMAT,
-    OVERVIEW,
-    LinearGate,
-    ModelCard,
-    SearchModels,
-    TopicClassifier,
-)
+from bot.search.folds import group_folds
+from bot.search.models import MODEL_FORMAT, LinearGate, ModelCard, SearchModels
 from bot.search.searcher import Searcher
-from bot.search.selfsearch import SelfQuery, SelfResult
+from bot.search.selfsearch import SelfResult
+from bot.search.topic_training import fit_topics, topic_data
 
 Progress = Callable[[str, int, int], None]
 
@@ -150,129 +143,11 @@ def _clarify_threshold(
     return best
 
 
-def group_folds(groups: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    n_groups = len(set(groups))
-    splitter = GroupKFold(n_splits=min(folds, n_groups))
-    return list(splitter.split(np.zeros(len(groups)), groups=groups))
-
-
-@dataclass(frozen=True)
-class TopicData:
-    """What the topic classifier learns from: the topic-labelled phrasings (``tong_quan`` for a
-    general one), grouped by procedure, and each procedure's own name, a general question."""
-
-    texts: list[str]
-    labels: list[str]
-    groups: list[str]
-    names: dict[str, str] = field(repr=False)
-
-    def names_of(self, rows: np.ndarray) -> list[str]:
-        """The names of the procedures whose phrasings are ``rows``."""
-        groups = dict.fromkeys(self.groups[i] for i in rows)
-        return [self.names[group] for group in groups if group in self.names]
-
-    def fit(self, rows: np.ndarray, labels: list[str], training: Training) -> TopicClassifier:
-        """A classifier trained on ``rows`` (with ``labels``) and their procedures' names."""
-        return TopicClassifier.fit(
-            [self.texts[i] for i in rows], [labels[i] for i in rows], self.names_of(rows), training
-        )
-
-
-def topic_data(searcher: Searcher, labelled: list[SelfQuery], texts: list[str]) -> TopicData:
-    """The topic-labelled phrasings ``labelled``, read as ``texts``, and every procedure's name
-    read the way the topic classifier reads a question."""
-    return TopicData(
-        texts=texts,
-        labels=[str(q.topic) for q in labelled],
-        groups=[q.group for q in labelled],
-        names={
-            doc.key: searcher.prepare(doc.texts[0]).topic_text
-            for doc in searcher.docs
-            if doc.kind == "procedure"
-        },
-    )
-
-
-class TopicFit(BaseModel):
-    """The topic classifier and how it was fitted."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    classifier: TopicClassifier
-    accuracy: float = Field(description="Procedure-grouped CV accuracy on the labelled topics")
-    general_accuracy: float = Field(
-        description="Procedure-grouped CV accuracy on the general phrasings left after cleaning"
-    )
-    relabelled: int = Field(description="Unlabelled phrasings read as asking a topic")
-
-
-def _topic_probabilities(
-    data: TopicData,
-    labels: list[str],
-    folds: list[tuple[np.ndarray, np.ndarray]],
-    training: Training,
-) -> tuple[list[str], np.ndarray]:
-    """The classes and the out-of-fold probability of each for every phrasing."""
-    classes = sorted(set(labels) | {OVERVIEW})
-    out = np.zeros((len(labels), len(classes)))
-    column = {topic: j for j, topic in enumerate(classes)}
-    for train_idx, test_idx in folds:
-        classifier = data.fit(train_idx, labels, training)
-        found = classifier.model.predict_proba(
-            classifier.vectorizer.transform([data.texts[i] for i in test_idx])
-        )
-        columns = [column[str(topic)] for topic in classifier.model.classes_]
-        out[np.ix_(test_idx, columns)] = found
-    return classes, out
-
-
-def clean_general(
-    data: TopicData, folds: list[tuple[np.ndarray, np.ndarray]], training: Training
-) -> list[str]:
-    """Labels with the unlabelled phrasings that plainly ask a topic given that topic.
-
-    Writers leave many topic questions unlabelled ("Thành phần hồ sơ … gồm những gì?"), and the
-    general class learns those words too. Confident learning (Northcutt et al., 2021): a topic's
-    threshold is the mean out-of-fold probability its own labelled phrasings get; a general
-    phrasing whose probability of some topic reaches that topic's threshold takes the likeliest
-    such topic. No threshold is set by hand.
-    """
-    classes, probabilities = _topic_probabilities(data, data.labels, folds, training)
-    given = np.array(data.labels)
-    thresholds = np.array(
-        [
-            probabilities[given == topic, j].mean() if (given == topic).any() else np.inf
-            for j, topic in enumerate(classes)
-        ]
-    )
-    reaching = (probabilities >= thresholds) & (np.array(classes) != OVERVIEW)
-    cleaned = list(data.labels)
-    for i in np.flatnonzero((given == OVERVIEW) & reaching.any(axis=1)):
-        cleaned[i] = classes[int(np.argmax(np.where(reaching[i], probabilities[i], -1.0)))]
-    return cleaned
-
-
-def fit_topics(data: TopicData, training: Training) -> TopicFit:
-    """The topic classifier on every labelled phrasing (general ones cleaned by
-    :func:`clean_general`) and the names, with its procedure-grouped CV accuracy."""
-    folds = group_folds(data.groups, training.folds)
-    cleaned = clean_general(data, folds, training)
-    classes, probabilities = _topic_probabilities(data, cleaned, folds, training)
-    predicted = np.array(classes)[probabilities.argmax(axis=1)]
-    given, kept = np.array(data.labels), np.array(cleaned)
-    topic, general = given != OVERVIEW, kept == OVERVIEW
-    return TopicFit(
-        classifier=data.fit(np.arange(len(data.texts)), cleaned, training),
-        accuracy=float((predicted[topic] == given[topic]).mean()) if topic.any() else 0.0,
-        general_accuracy=float((predicted[general] == OVERVIEW).mean()) if general.any() else 0.0,
-        relabelled=int((given != kept).sum()),
-    )
-
-
 def train_models(
     searcher: Searcher,
     inside: list[SelfResult],
     outside: list[SelfResult],
+    topic_lines: list[tuple[str, str]],
     training: Training,
     progress: Progress | None = None,
 ) -> tuple[SearchModels, Fitted]:
@@ -335,7 +210,10 @@ def train_models(
     labelled = [r for r in inside if r.query.topic is not None]
     topics = fit_topics(
         topic_data(
-            searcher, [r.query for r in labelled], [r.prepared.topic_text for r in labelled]
+            searcher,
+            [r.query for r in labelled],
+            [r.prepared.topic_text for r in labelled],
+            topic_lines,
         ),
         training,
     )
@@ -380,6 +258,7 @@ def train_models(
                 "outside_lines": len(outside),
                 "topic_labelled": len(labelled),
                 "topic_relabelled": topics.relabelled,
+                "topic_lines": len(topic_lines),
                 "folds": len(folds),
                 "seconds": round(time.perf_counter() - started, 1),
             },

@@ -1,7 +1,7 @@
 """Tuning data stays apart from measuring data.
 
-No question the models learn from (curated phrasings, FAQ questions, the out-of-scope corpus) and
-no question of our frozen holdout may be a near copy of a development-set question in
+No question the models learn from (curated phrasings, FAQ questions, the out-of-scope corpus, the
+topic lines) and no question of our frozen holdouts may be a near copy of a development-set question in
 ``../shared/eval/``: word-overlap Jaccard on accent-folded words below 0.5.
 """
 
@@ -14,13 +14,17 @@ import pytest
 import yaml
 
 from bot.knowledge.loader import load_knowledge_base
+from bot.knowledge.topic_lines import load_topic_lines
 from bot.search.normalize import fold
 from bot.search.outside import load_outside
 from bot.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL_DIR = Path(os.environ.get("ISEE_SHARED_EVAL", REPO.parent / "shared" / "eval"))
-HOLDOUT = REPO / "tests" / "fixtures" / "search_holdout.yml"
+HOLDOUTS = [
+    REPO / "tests" / "fixtures" / "search_holdout.yml",
+    REPO / "tests" / "fixtures" / "search_holdout_portal.yml",
+]
 LIMIT = 0.5
 
 
@@ -75,8 +79,10 @@ def _training_and_holdout() -> list[tuple[str, str]]:
     ]
     ours += [(f"faq {faq.id}", text) for faq in kb.faqs for text in faq.questions]
     ours += [(f"out_of_scope {c}", text) for c, text in load_outside(settings.kb_dir).lines()]
-    holdout = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))["cases"]
-    ours += [("holdout", case["q"]) for case in holdout]
+    ours += [(f"topic_lines {t}", text) for text, t in load_topic_lines(settings.kb_dir).lines()]
+    for path in HOLDOUTS:
+        holdout = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+        ours += [(path.name, case["q"]) for case in holdout]
     return ours
 
 

@@ -12,7 +12,7 @@ from bot.search.lexical import tokenize
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless, same_word
 from bot.search.rewrite import Rewriter
-from bot.search.topics import detect_topic, strip_span
+from bot.search.topics import detect_topic, strip_name, strip_span
 
 SYNONYMS = SynonymList(
     synonyms=[
@@ -221,3 +221,32 @@ def test_tone_placement_variants_are_the_same_word() -> None:
     assert same_word("hoá", "hóa", accentless=False)
     assert not same_word("bán", "bạn", accentless=False)
     assert same_word("ban", "bạn", accentless=True)
+
+
+NAME = "Đăng ký khai sinh có yếu tố nước ngoài"
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        # A formal question quoting the whole name keeps only what it asks.
+        (
+            "Kết quả của thủ tục Đăng ký khai sinh có yếu tố nước ngoài là gì?",
+            "Kết quả của thủ tục là gì?",
+        ),
+        # Typed without diacritics, or quoting only part of the name.
+        ("dang ky khai sinh cho con can giay to gi", "cho con can giay to gi"),
+        ("lệ phí đăng ký khai sinh bao nhiêu", "lệ phí bao nhiêu"),
+        # A bare name leaves nothing: it asks nothing beyond the procedure.
+        ("khai sinh có yếu tố nước ngoài", ""),
+        # One shared word is not a run of the name: "đăng" and "ký" apart are left alone.
+        ("ký giấy ở đâu", "ký giấy ở đâu"),
+    ],
+)
+def test_the_procedure_name_is_cut_out_of_the_question(question: str, left: str) -> None:
+    assert strip_name(question, NAME, 2) == left
+
+
+def test_a_longer_minimum_run_keeps_short_shared_phrases() -> None:
+    assert strip_name("khai sinh ở đâu", NAME, 3) == "khai sinh ở đâu"
+    assert strip_name("đăng ký khai sinh ở đâu", NAME, 3) == "ở đâu"

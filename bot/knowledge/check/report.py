@@ -17,6 +17,7 @@ from bot.knowledge.follow_ups import FOLLOW_UPS_FILE, FollowUpList
 from bot.knowledge.schema import CentralIndex
 from bot.knowledge.site import Site
 from bot.knowledge.synonyms import SYNONYMS_FILE, SynonymList
+from bot.knowledge.topic_lines import TOPIC_LINES_FILE, TopicLines
 
 CENTRAL_FILE = "central.yml"
 
@@ -52,7 +53,8 @@ def _check_required(checker: Checker, name: str, model: type[M]) -> M | None:
 
 
 def _check_optional(checker: Checker, name: str, model: type[BaseModel]) -> None:
-    """A file validated only when present (``central.yml``, ``synonyms.yml``)."""
+    """A file validated only when present (``central.yml``, ``synonyms.yml``,
+    ``topic_lines.yml``)."""
     path = checker.kb_dir / name
     if path.exists():
         checker.load(path, model)
@@ -65,6 +67,7 @@ def check_knowledge_base(kb_dir: Path) -> CheckReport:
     check_procedures(checker)
     _check_optional(checker, CENTRAL_FILE, CentralIndex)
     _check_optional(checker, SYNONYMS_FILE, SynonymList)
+    _check_optional(checker, TOPIC_LINES_FILE, TopicLines)
     _check_required(checker, FOLLOW_UPS_FILE, FollowUpList)
     check_faqs(checker, site)
     check_same_names(checker)
