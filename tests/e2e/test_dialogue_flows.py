@@ -90,6 +90,15 @@ def test_a_question_asking_two_topics_gets_both_answers(stack: Stack) -> None:
     assert "hữu ích" in replies[-1]["text"]
 
 
+def test_a_formal_question_quoting_the_name_gets_the_part_it_asks(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-formal")
+    question = "Kết quả của thủ tục đăng ký khai sinh có yếu tố nước ngoài là gì?"
+    answer = chat.reach(question, ("2.000528",))[0]["text"]
+    # The result, not another part the name's words used to pull it to.
+    assert answer.startswith("Dạ, kết quả của thủ tục"), answer
+    assert "2.000528" in answer and "Giấy khai sinh" in answer
+
+
 def test_accentless_question_is_answered(stack: Stack) -> None:
     chat = Conversation(stack, "flow-accentless")
     assert "1.000894" in chat.text("dang ky ket hon can nhung giay to gi")

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.knowledge.check import check_knowledge_base
+from bot.knowledge.schema import TOPICS
 from bot.knowledge.topic_lines import TOPIC_LINES_FILE, TopicLines, load_topic_lines
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
@@ -43,18 +44,7 @@ def test_an_unknown_topic_or_an_empty_line_is_refused(topics: dict) -> None:
 
 def test_the_repository_lines_load_and_cover_every_topic() -> None:
     lines = load_topic_lines(REPO_KB).lines()
-    assert {topic for _, topic in lines} == {
-        "tong_quan",
-        "ho_so",
-        "le_phi",
-        "thoi_han",
-        "noi_nop",
-        "trinh_tu",
-        "dieu_kien",
-        "ket_qua",
-        "can_cu",
-        "truc_tuyen",
-    }
+    assert {topic for _, topic in lines} == set(TOPICS)
 
 
 def test_kb_check_points_at_a_wrong_topic_line(tmp_path: Path) -> None:
