@@ -209,7 +209,7 @@ def _train_topics() -> None:
     lines = load_topic_lines(settings.kb_dir).lines()
     topics = fit_topics(
         topic_data(
-            searcher, labelled, [searcher.prepare(q.text).topic_text for q in labelled], lines
+            searcher, labelled, [searcher.preparer.topic_text(q.text) for q in labelled], lines
         ),
         searcher.config.training,
     )

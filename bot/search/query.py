@@ -122,6 +122,10 @@ class QueryPreparer:
             content_words=len(content_syllables(retrieval)),
         )
 
+    def topic_text(self, query: str) -> str:
+        """``query`` as the topic classifier reads it: cleaned and rewritten (``Query.topic_text``)."""
+        return self.rewriter.rewrite(clean(query)[:MAX_QUERY_CHARS]).text
+
     def topics_asked(self, text: str, topics_model: TopicClassifier | None) -> list[str]:
         """The topics the classifier reads in ``text`` (none without trained models)."""
         if topics_model is None:

@@ -217,16 +217,17 @@ class Searcher:
         doc = self.docs[top]
         if doc.kind != "procedure":
             return list(prepared.topics)
-        text = strip_name(prepared.topic_text, self._topic_name(top), self.config.name_run_words)
+        text = self.without_name(prepared.topic_text, top)
         if not _HAS_WORD.search(text):
             return []
         return self.preparer.topics_asked(text, models.topics)
 
-    def _topic_name(self, i: int) -> str:
-        """The name of document ``i`` read the way the topic classifier reads a question."""
-        if i not in self._topic_names:
-            self._topic_names[i] = self.preparer.rewriter.rewrite(clean(self.docs[i].texts[0])).text
-        return self._topic_names[i]
+    def without_name(self, text: str, doc: int) -> str:
+        """``text`` (as the topic classifier reads it) without the runs of at least
+        ``name_run_words`` words it shares with the name of document ``doc``."""
+        if doc not in self._topic_names:
+            self._topic_names[doc] = self.preparer.topic_text(self.docs[doc].texts[0])
+        return strip_name(text, self._topic_names[doc], self.config.name_run_words)
 
     def trained(self) -> SearchModels:
         """The learned models; a clear error for a searcher opened only to gather evidence."""

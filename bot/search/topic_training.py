@@ -14,7 +14,6 @@ from bot.search.folds import group_folds
 from bot.search.models import OVERVIEW, TopicClassifier
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfQuery
-from bot.search.topics import strip_name
 
 
 @dataclass(frozen=True)
@@ -54,21 +53,19 @@ def topic_data(
     with their procedure's name (as a question is read once its procedure is found), every
     procedure's name and the topic ``lines``, all read the way the topic classifier reads a
     question."""
-    names = {
-        doc.key: searcher.prepare(doc.texts[0]).topic_text
-        for doc in searcher.docs
-        if doc.kind == "procedure"
-    }
-    runs = searcher.config.name_run_words
+    procedures = {doc.key: i for i, doc in enumerate(searcher.docs) if doc.kind == "procedure"}
     return TopicData(
         texts=[
-            strip_name(text, names[q.group], runs) if q.group in names else text
+            searcher.without_name(text, procedures[q.group]) if q.group in procedures else text
             for q, text in zip(labelled, texts, strict=True)
         ],
         labels=[str(q.topic) for q in labelled],
         groups=[q.group for q in labelled],
-        names=names,
-        lines=[(searcher.prepare(text).topic_text, topic) for text, topic in lines],
+        names={
+            key: searcher.preparer.topic_text(searcher.docs[i].texts[0])
+            for key, i in procedures.items()
+        },
+        lines=[(searcher.preparer.topic_text(text), topic) for text, topic in lines],
     )
 
 
