@@ -4,7 +4,7 @@ The topic is read from a question with the found procedure's name cut out
 (``Searcher.topics_asked`` in ``bot.search.searcher``), so what the topic classifier reads is often just
 "Thành phần hồ sơ của thủ tục gồm những gì?" or "mat bn ngay". ``knowledge_base/topic_lines.yml``
 holds such lines under their topic, written independently of any evaluation set; the classifier
-learns from them beside the curated phrasings (``bot.search.train``).
+learns from them beside the curated phrasings (``bot.search.topic_training``).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class TopicLines(BaseModel):
         for topic, texts in self.topics.items():
             for text in texts:
                 found.setdefault(text, set()).add(topic)
-        return [(text, topics.pop()) for text, topics in found.items() if len(topics) == 1]
+        return [(text, next(iter(topics))) for text, topics in found.items() if len(topics) == 1]
 
 
 def load_topic_lines(kb_dir: Path) -> TopicLines:

@@ -20,7 +20,7 @@ from bot.search.selfsearch import SelfQuery
 class TopicData:
     """What the topic classifier learns from: the topic-labelled phrasings (``tong_quan`` for a
     general one), grouped by procedure, each procedure's own name, a general question, and the
-    topic lines (``bot.search.topic_lines``), in every fold's training data."""
+    topic lines (``bot.knowledge.topic_lines``), in every fold's training data."""
 
     texts: list[str]
     labels: list[str]

@@ -9,6 +9,7 @@ the one starting last wins (questions end with what they ask), the longer one on
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.knowledge.schema import Topic
@@ -172,17 +173,22 @@ def _words(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(chars), starts, ends
 
 
-def strip_span(text: str, match: TopicMatch | None) -> str:
-    """``text`` without the words that named the topic."""
-    if match is None:
-        return text
+def _cut(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` without the character ``spans`` (sorted, possibly overlapping), spaces tidied."""
     pieces, last = [], 0
-    for start, end in match.spans:
+    for start, end in spans:
         if start >= last:
             pieces.append(text[last:start])
         last = max(last, end)
     pieces.append(text[last:])
     return " ".join(" ".join(pieces).split())
+
+
+def strip_span(text: str, match: TopicMatch | None) -> str:
+    """``text`` without the words that named the topic."""
+    if match is None:
+        return text
+    return _cut(text, match.spans)
 
 
 def strip_topics(text: str) -> str:
@@ -199,7 +205,7 @@ def strip_topics(text: str) -> str:
 def strip_name(text: str, name: str, min_words: int) -> str:
     """``text`` without the runs of at least ``min_words`` words it shares, in order, with
     ``name`` (accent-insensitive): what is left is what the question asks beyond naming the
-    procedure ("Thời gian thực hiện thủ tục <tên thủ tục>" → "Thời gian thực hiện").
+    procedure ("Thời gian thực hiện thủ tục <tên thủ tục>" → "Thời gian thực hiện thủ tục").
     """
     words = list(_WORD.finditer(fold_aligned(text)))
     tokens = [word.group() for word in words]
@@ -209,27 +215,17 @@ def strip_name(text: str, name: str, min_words: int) -> str:
         for k in range(min_words, len(named) + 1)
         for i in range(len(named) - k + 1)
     }
-    longest = max((len(run) for run in runs), default=0)
-    dropped = [False] * len(tokens)
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         length = next(
             (
                 k
-                for k in range(min(longest, len(tokens) - i), min_words - 1, -1)
+                for k in range(min(len(named), len(tokens) - i), min_words - 1, -1)
                 if tuple(tokens[i : i + k]) in runs
             ),
             0,
         )
-        for j in range(i, i + length):
-            dropped[j] = True
+        spans.extend((word.start(), word.end()) for word in words[i : i + length])
         i += max(length, 1)
-    if not any(dropped):
-        return text
-    pieces, last = [], 0
-    for word, drop in zip(words, dropped, strict=True):
-        if drop:
-            pieces.append(text[last : word.start()])
-            last = word.end()
-    pieces.append(text[last:])
-    return " ".join(" ".join(pieces).split())
+    return _cut(text, spans) if spans else text
