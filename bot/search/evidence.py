@@ -22,6 +22,8 @@ from bot.search.query import Query, content_syllables
 from bot.search.variants import name_actions, unasked
 
 UNSAID_SCALE = 12
+# Inner products of unit vectors are cosines, never below -1: a radius under it keeps every row.
+_BELOW_ANY_COSINE = -2.0
 _F = {name: i for i, name in enumerate(RANK_FEATURES)}
 _CONTRAST = [
     _F[name]
@@ -103,8 +105,9 @@ class Evidence:
         lex_rows = self.lexical.scores(query.lexical_text).astype(np.float32)
         dense_rows = np.full(len(self.owners), -1.0, dtype=np.float32)
         if self.vectors.ntotal:
-            sims, ids = self.vectors.search(vector.reshape(1, -1), self.vectors.ntotal)
-            dense_rows[ids[0]] = sims[0]
+            # Every row's cosine, unsorted: a range search under any cosine skips the full sort.
+            _, sims, ids = self.vectors.range_search(vector.reshape(1, -1), _BELOW_ANY_COSINE)
+            dense_rows[ids] = sims
         if exclude is not None and len(exclude):
             lex_rows[exclude] = 0.0
             dense_rows[exclude] = -1.0
