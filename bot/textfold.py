@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -38,8 +39,10 @@ def fold_aligned(text: str) -> str:
     Each character is folded alone by ``strip_marks``; what is not one ``[0-9a-z]`` character
     becomes a space.
     """
-    out = []
-    for ch in text.lower():
-        base = strip_marks(ch)
-        out.append(base if len(base) == 1 and base.isascii() and base.isalnum() else " ")
-    return "".join(out)
+    return "".join(_fold_char(ch) for ch in text.lower())
+
+
+@cache  # one entry per distinct character: bounded by the character set, not by the input
+def _fold_char(ch: str) -> str:
+    base = strip_marks(ch)
+    return base if len(base) == 1 and base.isascii() and base.isalnum() else " "
