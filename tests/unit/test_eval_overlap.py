@@ -24,6 +24,7 @@ EVAL_DIR = Path(os.environ.get("ISEE_SHARED_EVAL", REPO.parent / "shared" / "eva
 HOLDOUTS = [
     REPO / "tests" / "fixtures" / "search_holdout.yml",
     REPO / "tests" / "fixtures" / "search_holdout_portal.yml",
+    REPO / "tests" / "fixtures" / "search_holdout_faq.yml",
 ]
 LIMIT = 0.5
 
