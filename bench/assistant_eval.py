@@ -1,12 +1,14 @@
 """Answer accuracy through the whole assistant: gateway → Rasa → action server → search.
 
 Run with ``PYTHONPATH=. .venv/bin/python bench/assistant_eval.py FILE…`` (``isee kb eval`` files: ``q``,
-``procedure`` or ``none``). It starts the whole stack like the e2e tests, sends each question as the
-first message of a new conversation through the gateway's REST channel and reads what the citizen
-sees:
+``procedure``, ``faq`` or ``none``). It starts the whole stack like the e2e tests, sends each question
+as the first message of a new conversation through the gateway's REST channel and reads what the
+citizen sees:
 
-- **named**: a reply's text names one of the expected procedure codes (the answer);
-- **offered**: the code is in a reply's text or among its buttons (the answer or a choice);
+- **named**: a reply's text names one of the expected procedure codes (the answer); for a FAQ case,
+  a reply's text holds the opening of that FAQ's answer;
+- **offered**: the code is in a reply's text or among its buttons (the answer or a choice); for a FAQ
+  case, its answer is shown or a button opens it;
 - **refused** (``none`` cases): no procedure code anywhere in the replies.
 
 It measures; it never tunes anything.
@@ -26,6 +28,9 @@ import typer
 import yaml
 from rich.progress import Progress
 
+from bot.knowledge.loader import load_knowledge_base
+from bot.search.evaluate import FAQ_PREFIX
+from bot.settings import get_settings
 from tests.e2e.stack import start_stack
 
 PROCEDURE_CODE = re.compile(r"(?<![\d.])\d\.\d{6}(?![\d])")
@@ -42,7 +47,15 @@ def _seen(replies: list[dict[str, object]]) -> tuple[str, str]:
     return texts, f"{texts} {buttons}"
 
 
-def _measure(gateway: str, path: Path, progress: Progress) -> dict[str, object]:
+def _faq_openings() -> dict[str, str]:
+    """Each FAQ entry id and the first line of its answer as the citizen sees it."""
+    kb = load_knowledge_base(get_settings().kb_dir)
+    return {e.id: e.answer.splitlines()[0] for e in kb.entries if e.kind == "faq"}
+
+
+def _measure(
+    gateway: str, path: Path, faqs: dict[str, str], progress: Progress
+) -> dict[str, object]:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     named = offered = refused = inside = outside = 0
     task = progress.add_task(path.name, total=len(cases))
@@ -57,6 +70,13 @@ def _measure(gateway: str, path: Path, progress: Progress) -> dict[str, object]:
             if case.get("none"):
                 outside += 1
                 refused += not PROCEDURE_CODE.search(everything)
+            elif case.get("faq"):
+                inside += 1
+                entry = str(case["faq"])
+                entry = entry if entry.startswith(FAQ_PREFIX) else FAQ_PREFIX + entry
+                shown = faqs[entry] in texts
+                named += shown
+                offered += shown or f'"{entry}"' in everything
             else:
                 inside += 1
                 codes = [str(code) for code in case.get("procedure") or []]
@@ -64,7 +84,7 @@ def _measure(gateway: str, path: Path, progress: Progress) -> dict[str, object]:
                 offered += any(code in everything for code in codes)
             progress.advance(task)
     return {
-        "procedure_cases": inside,
+        "cases": inside,
         "named": round(named / inside, 4) if inside else None,
         "named_or_offered": round(offered / inside, 4) if inside else None,
         "none_cases": outside,
@@ -78,6 +98,7 @@ def main(
     """Start the stack, send every question through the gateway, print the figures as JSON."""
     work = Path(tempfile.mkdtemp(prefix="isee-assistant-eval-"))
     figures: dict[str, object] = {}
+    faqs = _faq_openings()
     try:
         # Every question comes from this one address: lift the per-address limit, as the e2e tests do.
         stack = start_stack(
@@ -91,7 +112,7 @@ def main(
         try:
             with Progress() as progress:
                 for path in files:
-                    figures[path.name] = _measure(stack.gateway_url, path, progress)
+                    figures[path.name] = _measure(stack.gateway_url, path, faqs, progress)
         finally:
             stack.stop()
     finally:
