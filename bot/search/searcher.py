@@ -32,7 +32,7 @@ from bot.search.models import SearchModels
 from bot.search.normalize import clean
 from bot.search.qualifiers import Qualifiers
 from bot.search.query import Query, QueryPreparer, tail
-from bot.search.topics import strip_name
+from bot.search.topics import NameRuns, strip_name
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -106,7 +106,7 @@ class Searcher:
         self.models = models
         qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
         self.preparer = QueryPreparer(synonyms, config, qualifiers)
-        self._topic_names: dict[int, str] = {}
+        self._name_runs: dict[int, NameRuns] = {}
         self.evidence = Evidence(
             docs, lexical, vectors, owners, outside_lexical, outside_vectors, config, qualifiers
         )
@@ -225,9 +225,10 @@ class Searcher:
     def without_name(self, text: str, doc: int) -> str:
         """``text`` (as the topic classifier reads it) without the runs of at least
         ``name_run_words`` words it shares with the name of document ``doc``."""
-        if doc not in self._topic_names:
-            self._topic_names[doc] = self.preparer.topic_text(self.docs[doc].texts[0])
-        return strip_name(text, self._topic_names[doc], self.config.name_run_words)
+        if doc not in self._name_runs:
+            name = self.preparer.topic_text(self.docs[doc].texts[0])
+            self._name_runs[doc] = NameRuns.of(name, self.config.name_run_words)
+        return strip_name(text, self._name_runs[doc])
 
     def trained(self) -> SearchModels:
         """The learned models; a clear error for a searcher opened only to gather evidence."""

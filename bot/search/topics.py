@@ -202,27 +202,42 @@ def strip_topics(text: str) -> str:
     return text
 
 
-def strip_name(text: str, name: str, min_words: int) -> str:
-    """``text`` without the runs of at least ``min_words`` words it shares, in order, with
-    ``name`` (accent-insensitive): what is left is what the question asks beyond naming the
-    procedure ("Thời gian thực hiện thủ tục <tên thủ tục>" → "Thời gian thực hiện thủ tục").
+@dataclass(frozen=True)
+class NameRuns:
+    """Every run of at least ``shortest`` consecutive words of a procedure's name, accent-folded:
+    built once per name, read by :func:`strip_name` for every question."""
+
+    runs: frozenset[tuple[str, ...]]
+    shortest: int
+    longest: int
+
+    @classmethod
+    def of(cls, name: str, min_words: int) -> NameRuns:
+        """The runs of ``name`` of at least ``min_words`` words."""
+        named = _WORD.findall(fold_aligned(name))
+        runs = frozenset(
+            tuple(named[i : i + k])
+            for k in range(min_words, len(named) + 1)
+            for i in range(len(named) - k + 1)
+        )
+        return cls(runs=runs, shortest=min_words, longest=len(named))
+
+
+def strip_name(text: str, name: NameRuns) -> str:
+    """``text`` without the runs of words it shares, in order, with a procedure's ``name``
+    (accent-insensitive): what is left is what the question asks beyond naming the procedure
+    ("Thời gian thực hiện thủ tục <tên thủ tục>" → "Thời gian thực hiện thủ tục").
     """
     words = list(_WORD.finditer(fold_aligned(text)))
     tokens = [word.group() for word in words]
-    named = _WORD.findall(fold_aligned(name))
-    runs = {
-        tuple(named[i : i + k])
-        for k in range(min_words, len(named) + 1)
-        for i in range(len(named) - k + 1)
-    }
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         length = next(
             (
                 k
-                for k in range(min(len(named), len(tokens) - i), min_words - 1, -1)
-                if tuple(tokens[i : i + k]) in runs
+                for k in range(min(name.longest, len(tokens) - i), name.shortest - 1, -1)
+                if tuple(tokens[i : i + k]) in name.runs
             ),
             0,
         )

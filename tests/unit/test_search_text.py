@@ -12,7 +12,7 @@ from bot.search.lexical import tokenize
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless, same_word
 from bot.search.rewrite import Rewriter
-from bot.search.topics import detect_topic, strip_name, strip_span
+from bot.search.topics import NameRuns, detect_topic, strip_name, strip_span
 
 SYNONYMS = SynonymList(
     synonyms=[
@@ -244,9 +244,9 @@ NAME = "Đăng ký khai sinh có yếu tố nước ngoài"
     ],
 )
 def test_the_procedure_name_is_cut_out_of_the_question(question: str, left: str) -> None:
-    assert strip_name(question, NAME, 2) == left
+    assert strip_name(question, NameRuns.of(NAME, 2)) == left
 
 
 def test_a_longer_minimum_run_keeps_short_shared_phrases() -> None:
-    assert strip_name("khai sinh ở đâu", NAME, 3) == "khai sinh ở đâu"
-    assert strip_name("đăng ký khai sinh ở đâu", NAME, 3) == "ở đâu"
+    assert strip_name("khai sinh ở đâu", NameRuns.of(NAME, 3)) == "khai sinh ở đâu"
+    assert strip_name("đăng ký khai sinh ở đâu", NameRuns.of(NAME, 3)) == "ở đâu"
