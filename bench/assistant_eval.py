@@ -25,11 +25,10 @@ from typing import Annotated
 
 import httpx
 import typer
-import yaml
 from rich.progress import Progress
 
 from bot.knowledge.loader import load_knowledge_base
-from bot.search.evaluate import FAQ_PREFIX
+from bot.search.evaluate import load_eval_file
 from bot.settings import get_settings
 from tests.e2e.stack import start_stack
 
@@ -56,32 +55,32 @@ def _faq_openings() -> dict[str, str]:
 def _measure(
     gateway: str, path: Path, faqs: dict[str, str], progress: Progress
 ) -> dict[str, object]:
-    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    cases = load_eval_file(path).cases
+    unknown = {case.faq_entry for case in cases if case.faq_entry} - faqs.keys()
+    if unknown:
+        raise typer.BadParameter(f"{path}: no FAQ entry {', '.join(sorted(unknown))}")
     named = offered = refused = inside = outside = 0
     task = progress.add_task(path.name, total=len(cases))
     with httpx.Client(timeout=60) as client:
         for i, case in enumerate(cases):
             response = client.post(
                 f"{gateway}/api/v1/chat",
-                json={"sender": f"eval-{path.stem}-{i}", "message": case["q"]},
+                json={"sender": f"eval-{path.stem}-{i}", "message": case.q},
             )
             response.raise_for_status()
             texts, everything = _seen(response.json()["replies"])
-            if case.get("none"):
+            if case.none:
                 outside += 1
                 refused += not PROCEDURE_CODE.search(everything)
-            elif case.get("faq"):
+            elif case.faq_entry:
                 inside += 1
-                entry = str(case["faq"])
-                entry = entry if entry.startswith(FAQ_PREFIX) else FAQ_PREFIX + entry
-                shown = faqs[entry] in texts
+                shown = faqs[case.faq_entry] in texts
                 named += shown
-                offered += shown or f'"{entry}"' in everything
+                offered += shown or f'"{case.faq_entry}"' in everything
             else:
                 inside += 1
-                codes = [str(code) for code in case.get("procedure") or []]
-                named += any(code in texts for code in codes)
-                offered += any(code in everything for code in codes)
+                named += any(code in texts for code in case.procedure)
+                offered += any(code in everything for code in case.procedure)
             progress.advance(task)
     return {
         "cases": inside,
