@@ -56,7 +56,7 @@ ACTION_LATENCY = Histogram(
 )
 SEARCH_DECISIONS = Counter(
     "isee_search_decisions_total",
-    "Knowledge-base search decisions (answer, clarify, none)",
+    "Knowledge-base search decisions (answer, guess, clarify, none)",
     ["decision"],
 )
 SEARCH_LATENCY = Histogram(

@@ -35,6 +35,7 @@ from bot.answers.replies import (
     follow_up_buttons,
     search_outcome,
 )
+from bot.channels.models import Button
 from bot.knowledge.loader import KnowledgeBase, KnowledgeBaseError
 from bot.knowledge.schema import Entry
 from bot.search.searcher import SearchResult
@@ -227,7 +228,12 @@ class AnswerService:
             if entry is not None:
                 outcome = await self._say(entry, *self._other_topics(result, entry))
                 return _reported(outcome, "answer", entry.id, result.confidence)
-        if result.decision == "clarify" and result.hits:
+        if result.decision == "guess" and best:
+            entry = self._entries.get(best)
+            if entry is not None:
+                outcome = await self._guess(result, entry)
+                return _reported(outcome, "guess", entry.id, result.confidence)
+        if result.decision in ("guess", "clarify") and result.hits:
             return _reported(self._choices(result), "clarify", best, result.confidence)
         return _reported(self._unknown(), "none", best, result.confidence)
 
@@ -241,15 +247,30 @@ class AnswerService:
     async def _say(self, entry: Entry, *more: Entry) -> Outcome:
         """An entry's answer (live portal data when the topic has it), then the answers of
         ``more`` topics the question also asked, and one feedback question."""
+        replies = await self._answers(entry, *more)
+        replies.append(Reply(text=texts.FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS))
+        return Outcome(replies=replies, slots=_answered(entry))
+
+    async def _guess(self, result: SearchResult, entry: Entry) -> Outcome:
+        """The best match said to be a guess, its answer, then the other matches as choices
+        (the last one, "none of these", asks for a human like 👎)."""
+        answers = await self._answers(entry, *self._other_topics(result, entry))
+        others = Reply(
+            text=texts.GUESS_OTHERS,
+            buttons=[
+                *self._choice_buttons(result, skip=entry.procedure or entry.id),
+                NONE_OF_THESE,
+            ],
+        )
+        return Outcome(replies=[Reply(text=texts.GUESS), *answers, others], slots=_answered(entry))
+
+    async def _answers(self, entry: Entry, *more: Entry) -> list[Reply]:
+        """The answers of ``entry`` and ``more``, with live portal data when a topic has it."""
         replies = []
         for shown in (entry, *more):
             live = await live_answer(shown, self.kb, self._portal)
             replies.append(answer_reply(shown, live))
-        replies.append(Reply(text=texts.FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS))
-        slots: dict[str, object] = {"last_entry": entry.id, "handover_offered": False}
-        if entry.procedure:
-            slots["current_procedure"] = entry.procedure
-        return Outcome(replies=replies, slots=slots)
+        return replies
 
     def _unknown(self) -> Outcome:
         """Say plainly that the knowledge base has no answer; offer the portal and a human."""
@@ -259,9 +280,15 @@ class AnswerService:
         return Outcome(replies=[reply], slots={"handover_offered": True})
 
     def _choices(self, result: SearchResult) -> Outcome:
-        """The closest procedures (or FAQ) as buttons, one per procedure, each with its code
-        (level variants share a name); a click answers it."""
-        seen: set[str] = set()
+        """The closest procedures (or FAQ) as buttons and "none of these"; a click answers it."""
+        reply = Reply(text=texts.CHOICES, buttons=[*self._choice_buttons(result), NONE_OF_THESE])
+        return Outcome(replies=[reply], slots={"handover_offered": False})
+
+    @staticmethod
+    def _choice_buttons(result: SearchResult, skip: str | None = None) -> list[Button]:
+        """One button per procedure (or FAQ) but ``skip``, each with its code (level variants
+        share a name), at most ``MAX_CHOICES``."""
+        seen = {skip} if skip else set()
         buttons = []
         for hit in result.hits:
             key = hit.procedure or hit.entry
@@ -272,8 +299,15 @@ class AnswerService:
             buttons.append(entry_button(title, hit.entry))
             if len(buttons) == MAX_CHOICES:
                 break
-        reply = Reply(text=texts.CHOICES, buttons=[*buttons, NONE_OF_THESE])
-        return Outcome(replies=[reply], slots={"handover_offered": False})
+        return buttons
+
+
+def _answered(entry: Entry) -> dict[str, object]:
+    """The slots after answering ``entry``: what was answered, and the procedure it is about."""
+    slots: dict[str, object] = {"last_entry": entry.id, "handover_offered": False}
+    if entry.procedure:
+        slots["current_procedure"] = entry.procedure
+    return slots
 
 
 def _reported(

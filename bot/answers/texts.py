@@ -28,6 +28,8 @@ UNKNOWN = (
 )
 NO_THANKS_BUTTON = "Không, cảm ơn"
 CHOICES = "Dạ, anh/chị muốn hỏi về thủ tục nào dưới đây ạ?"
+GUESS = "Dạ, em chưa chắc đã hiểu đúng ý anh/chị. Thông tin gần nhất em tìm được là:"
+GUESS_OTHERS = "Nếu chưa đúng ý, anh/chị chọn thủ tục khác dưới đây ạ:"
 NONE_OF_THESE_BUTTON = "Không phải các mục trên"
 WHICH_PROCEDURE = (
     "Dạ, anh/chị đang hỏi về thủ tục nào ạ? Anh/chị cho em biết tên thủ tục "

@@ -20,7 +20,7 @@ HANDOVER_BUTTON = Button(title="Gặp cán bộ hỗ trợ", payload="/talk_to_h
 class SearchOutcome(BaseModel):
     """What the search decided for a reply, as the action reported it (``custom.search``)."""
 
-    decision: str = Field(description="answer, clarify or none")
+    decision: str = Field(description="answer, guess, clarify or none")
     entry: str | None = Field(description="The entry answered (or the best candidate)")
     confidence: float | None
 

@@ -130,10 +130,14 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[SelfResult]]:
-    """Open the searcher and search every phrasing and out-of-scope line with itself left out."""
+def _self_search(
+    with_models: bool,
+) -> tuple[Searcher, list[SelfResult], list[SelfResult], list[SelfResult]]:
+    """Open the searcher and search every phrasing and out-of-scope line with itself left out,
+    and the broad questions."""
+    from bot.search.broad import broad_questions
     from bot.search.outside import load_outside
-    from bot.search.selfsearch import curated_queries, outside_queries, self_search
+    from bot.search.selfsearch import broad_queries, curated_queries, outside_queries, self_search
     from bot.search.service import open_searcher
 
     settings = get_settings()
@@ -154,7 +158,14 @@ def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[Se
             settings.search_model,
             update,
         )
-    return searcher, inside, outside
+        broad = self_search(
+            searcher,
+            broad_queries(broad_questions(searcher.docs, searcher.config.broad_questions)),
+            cache,
+            settings.search_model,
+            update,
+        )
+    return searcher, inside, outside, broad
 
 
 def train_ranker(
@@ -174,7 +185,7 @@ def train_ranker(
     if topics_only:
         _train_topics()
         return
-    searcher, inside, outside = _self_search(with_models=False)
+    searcher, inside, outside, broad = _self_search(with_models=False)
     if not inside:
         raise _fail("No curated phrasings to train on: add `questions:` to procedures first.")
     with _progress() as update:
@@ -182,6 +193,7 @@ def train_ranker(
             searcher,
             inside,
             outside,
+            broad,
             load_topic_lines(get_settings().kb_dir).lines(),
             searcher.config.training,
             update,
@@ -235,7 +247,7 @@ def audit_questions(
     """Search each curated phrasing with itself left out; list those that find another entry."""
     from bot.search.audit import audit
 
-    searcher, inside, _ = _self_search(with_models=True)
+    searcher, inside, _, _ = _self_search(with_models=True)
     report = audit(searcher, inside, get_settings().kb_dir)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))

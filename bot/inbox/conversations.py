@@ -15,6 +15,8 @@ from bot.inbox.models import ConversationTurn
 from bot.inbox.schema import ensure_schema
 
 ANSWER = "answer"
+GUESS = "guess"
+"""The best match shown as a guess, before the other choices."""
 CLARIFY = "clarify"
 UNANSWERED = "none"
 OTHER = "other"
@@ -106,8 +108,8 @@ class ConversationStore:
         return [(text, count) for text, count in rows]
 
     def weak_turns(self, low_confidence: float, limit: int) -> list[ConversationTurn]:
-        """Questions not answered (clarified or declined) or answered with a confidence below
-        ``low_confidence``, newest first."""
+        """Questions not answered (clarified or declined), answered with a guess, or answered with
+        a confidence below ``low_confidence``, newest first."""
         with self._session() as session:
             return list(
                 session.scalars(
@@ -115,7 +117,7 @@ class ConversationStore:
                     .where(
                         ~ConversationTurn.text.startswith(PAYLOAD_PREFIX),
                         or_(
-                            ConversationTurn.decision.in_([CLARIFY, UNANSWERED]),
+                            ConversationTurn.decision.in_([GUESS, CLARIFY, UNANSWERED]),
                             (ConversationTurn.decision == ANSWER)
                             & (ConversationTurn.confidence < low_confidence),
                         ),

@@ -37,6 +37,13 @@ class Training(_Config):
         description="Value of offering choices that hold the right answer (a right answer is 1)",
     )
     wrong_cost: float = Field(ge=0, description="Cost of answering with the wrong procedure")
+    guess_cost: float = Field(
+        ge=0,
+        description=(
+            "Cost of showing a wrong best guess, said to be a guess and followed by the other"
+            " choices"
+        ),
+    )
     topic_c: float = Field(gt=0, description="Inverse regularisation of the topic classifier")
     general_weight: float = Field(
         gt=0,
@@ -46,6 +53,18 @@ class Training(_Config):
     topic_name_weight: float = Field(
         ge=0,
         description="Weight of each procedure's name as a general question in topic training",
+    )
+
+
+class BroadQuestions(_Config):
+    """Which openings and fields count as broad questions (``search.yml``: ``broad_questions``)."""
+
+    opening_words: int = Field(ge=1, description="Words of a procedure name's opening")
+    min_procedures: int = Field(
+        ge=2, description="Procedures an opening or a field must be shared by to be broad"
+    )
+    skip_openings: list[str] = Field(
+        description="Openings that say nothing of the procedure ('thủ tục')"
     )
 
 
@@ -102,6 +121,7 @@ class SearchConfig(_Config):
     )
     training: Training
     topic_clauses: TopicClauses
+    broad_questions: BroadQuestions
     qualifiers: list[str] = Field(
         default_factory=list,
         description=(

@@ -68,6 +68,9 @@ class EvalReport(BaseModel):
     none_accuracy: float | None
     false_none_rate: float | None
     answer_or_choice: float | None
+    shown_first: float | None = Field(
+        description="In-scope questions answered or guessed with the right procedure (or FAQ)"
+    )
     latency_ms_p50: float
     latency_ms_p95: float
 
@@ -99,7 +102,7 @@ def _ratio(hits: int, total: int) -> float | None:
 def evaluate(searcher: Searcher, cases: list[EvalCase]) -> tuple[EvalReport, list[CaseOutcome]]:
     """Run every case through the searcher and compute the report."""
     latencies: list[float] = []
-    top1 = top3 = topic_ok = topic_n = faq_ok = none_ok = false_none = answered = 0
+    top1 = top3 = topic_ok = topic_n = faq_ok = none_ok = false_none = answered = shown = 0
     in_scope = procedure_n = faq_n = none_n = 0
     outcomes = []
     for case in cases:
@@ -137,6 +140,7 @@ def evaluate(searcher: Searcher, cases: list[EvalCase]) -> tuple[EvalReport, lis
             faq_ok += first_ok
         offered = keys[:1] if result.decision == "answer" else keys[:3]
         answered += result.decision != "none" and any(k in expected for k in offered)
+        shown += first_ok and result.decision in ("answer", "guess")
     report = EvalReport(
         cases=len(cases),
         procedure_cases=procedure_n,
@@ -149,6 +153,7 @@ def evaluate(searcher: Searcher, cases: list[EvalCase]) -> tuple[EvalReport, lis
         none_accuracy=_ratio(none_ok, none_n),
         false_none_rate=_ratio(false_none, in_scope),
         answer_or_choice=_ratio(answered, in_scope),
+        shown_first=_ratio(shown, in_scope),
         latency_ms_p50=round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
         latency_ms_p95=round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0,
     )

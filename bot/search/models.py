@@ -42,6 +42,12 @@ class ModelCard(BaseModel):
     clarify_threshold: float = Field(
         description="Confidence under which the closest matches are offered as choices"
     )
+    guess_threshold: float = Field(
+        description=(
+            "Confidence from which, under the clarify threshold, the best match is shown as a"
+            " guess before the other choices"
+        )
+    )
     corpus_hash: str = Field(description="Hash of the phrasings and out-of-scope lines used")
     trained_at: str
     training: dict[str, Any] = Field(description="Sizes of the training data")

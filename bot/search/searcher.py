@@ -37,7 +37,7 @@ from bot.search.topics import NameRuns, strip_name
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-Decision = Literal["answer", "clarify", "none"]
+Decision = Literal["answer", "guess", "clarify", "none"]
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -237,13 +237,16 @@ class Searcher:
         return self.models
 
     def decide(self, signals: Signals) -> Decision:
-        """``none`` when the gate says out of scope, ``clarify`` when unsure, else ``answer``."""
+        """``none`` when the gate says out of scope, ``answer`` when sure, ``guess`` when unsure
+        but the best match is likely enough to show before the other choices, else ``clarify``."""
         card = self.trained().card
         if signals.in_scope < card.none_threshold:
             return "none"
-        if signals.confidence < card.clarify_threshold:
-            return "clarify"
-        return "answer"
+        if signals.confidence >= card.clarify_threshold:
+            return "answer"
+        if signals.confidence >= card.guess_threshold:
+            return "guess"
+        return "clarify"
 
     @observe_search
     def search(self, query: str, k: int = 5, procedure_hint: str | None = None) -> SearchResult:

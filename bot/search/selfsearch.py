@@ -1,4 +1,5 @@
-"""Search every curated phrasing (and out-of-scope line) with itself left out of the index.
+"""Search every curated phrasing (and out-of-scope line) with itself left out of the index, and
+the broad questions as they are.
 
 This is the training data of the ranker, the gate and the confidence model, and the self-retrieval
 audit of the corpus: a phrasing searched as if it were a new question must find its own procedure.
@@ -28,8 +29,8 @@ class SelfQuery:
     """One training question and what it must find."""
 
     text: str
-    doc: int  # index of the document it belongs to; -1 for an out-of-scope line
-    row: int  # its own row in the index (or in the out-of-scope corpus)
+    doc: int  # index of the document it belongs to; -1 for an out-of-scope or broad question
+    row: int  # its own row in the index (or in the out-of-scope corpus); -1 when it has none
     topic: str | None  # topic label of a curated phrasing
     group: str  # cross-validation group: the procedure, or the out-of-scope category
 
@@ -70,6 +71,11 @@ def outside_queries(lines: list[tuple[str, str]]) -> list[SelfQuery]:
     ]
 
 
+def broad_queries(texts: list[str]) -> list[SelfQuery]:
+    """Broad questions (``bot.search.broad``): not in any index, so nothing is left out."""
+    return [SelfQuery(text=text, doc=-1, row=-1, topic=None, group="broad") for text in texts]
+
+
 def query_vectors(
     searcher: Searcher,
     prepared: list[Query],
@@ -105,7 +111,9 @@ def self_search(
     vectors = query_vectors(searcher, prepared, cache_dir, model_name, progress)
     results = []
     for n, (query, ready, vector) in enumerate(zip(queries, prepared, vectors, strict=True)):
-        if query.doc < 0:
+        if query.row < 0:
+            found = searcher.candidates(ready, vector)
+        elif query.doc < 0:
             found = searcher.candidates(ready, vector, exclude_outside=query.row)
         else:
             found = searcher.candidates(ready, vector, exclude=np.array([query.row]))

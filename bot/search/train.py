@@ -9,6 +9,9 @@ Folds group phrasings by procedure (and out-of-scope lines by category), so a mo
 measured on procedures (and subjects) it did not see. Thresholds are chosen on the out-of-fold
 predictions: the gate refuses ``outside_rejected_target`` of the out-of-scope lines; the clarify
 threshold maximises right answers + ``clarify_gain`` × useful choices − ``wrong_cost`` × wrong answers.
+Under it, the guess threshold says from which confidence the best match is still shown (as a guess,
+before the other choices): it weighs the phrasings' out-of-fold predictions and broad questions
+(``bot.search.broad``), which no single answer fits.
 """
 
 from __future__ import annotations
@@ -43,8 +46,12 @@ class Fitted(BaseModel):
     outside_rejected: float
     inside_refused: float
     clarify_threshold: float
+    guess_threshold: float
     answered: float
     answered_right: float
+    guessed: float
+    guessed_right: float
+    broad_guessed: float
     topic_accuracy: float
     topic_general_accuracy: float
 
@@ -143,10 +150,51 @@ def _clarify_threshold(
     return best
 
 
+def guess_threshold(
+    confidence: np.ndarray, right: np.ndarray, broad: np.ndarray, clarify: float, training: Training
+) -> float:
+    """The confidence from which, under ``clarify``, the best match is shown as a guess.
+
+    Against offering choices only, a guess gains ``1 − clarify_gain`` when it is right (the citizen
+    has the answer without a click) and loses ``guess_cost`` when it is wrong (the choices follow
+    it either way). A broad question (``broad``: its confidence) is never right.
+    """
+    best, best_value = clarify, 0.0
+    gain, cost = 1 - training.clarify_gain, training.guess_cost
+    for threshold in np.unique(np.round(np.concatenate([confidence, broad]), 3)):
+        if threshold >= clarify:
+            break
+        band = (confidence >= threshold) & (confidence < clarify)
+        broad_band = (broad >= threshold) & (broad < clarify)
+        value = gain * (band & right).sum() - cost * ((band & ~right).sum() + broad_band.sum())
+        if value > best_value:
+            best, best_value = float(threshold), value
+    return best
+
+
+def _broad_confidence(
+    searcher: Searcher,
+    broad: list[SelfResult],
+    ranker: lgb.Booster,
+    gate: LinearGate,
+    confidence: lgb.Booster,
+    none_threshold: float,
+) -> np.ndarray:
+    """Confidence of the broad questions the final gate lets in (the others are refused)."""
+    if not broad:
+        return np.zeros(0)
+    rows = np.vstack(
+        [searcher.query_row(r.found, ranker.predict(r.found.matrix, num_threads=2)) for r in broad]
+    )
+    kept = gate.predict(rows) >= none_threshold
+    return np.asarray(confidence.predict(rows[kept], num_threads=2), dtype=np.float64)
+
+
 def train_models(
     searcher: Searcher,
     inside: list[SelfResult],
     outside: list[SelfResult],
+    broad: list[SelfResult],
     topic_lines: list[tuple[str, str]],
     training: Training,
     progress: Progress | None = None,
@@ -222,7 +270,15 @@ def train_models(
         progress("Fitting the final models", 0, 1)
     all_inside = np.arange(len(inside))
     outside_scores = gate_oof[len(rows_in) :]
+    final_ranker = _fit_ranker(data, all_inside, training)
+    final_gate = LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed)
+    final_confidence = _fit_binary(rows_in, right, training)
+    broad_confidence = _broad_confidence(
+        searcher, broad, final_ranker, final_gate, final_confidence, none_threshold
+    )
+    guess = guess_threshold(confidence_oof, right, broad_confidence, clarify, training)
     answered = confidence_oof >= clarify
+    guessed = (confidence_oof >= guess) & ~answered
     fitted = Fitted(
         top1=float(right.mean()),
         top3=float(in_top3.mean()),
@@ -232,16 +288,20 @@ def train_models(
         outside_rejected=float((outside_scores < none_threshold).mean()) if outside else 0.0,
         inside_refused=float((gate_oof[: len(rows_in)] < none_threshold).mean()),
         clarify_threshold=clarify,
+        guess_threshold=guess,
         answered=float(answered.mean()),
         answered_right=float(right[answered].mean()) if answered.any() else 0.0,
+        guessed=float(guessed.mean()),
+        guessed_right=float(right[guessed].mean()) if guessed.any() else 0.0,
+        broad_guessed=float(((broad_confidence >= guess) & (broad_confidence < clarify)).sum())
+        / max(len(broad), 1),
         topic_accuracy=topics.accuracy,
         topic_general_accuracy=topics.general_accuracy,
     )
-    final_ranker = _fit_ranker(data, all_inside, training)
     models = SearchModels(
         ranker=final_ranker,
-        gate=LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed),
-        confidence=_fit_binary(rows_in, right, training),
+        gate=final_gate,
+        confidence=final_confidence,
         topics=topics.classifier,
         card=ModelCard(
             format=MODEL_FORMAT,
@@ -250,12 +310,14 @@ def train_models(
             query_features=list(QUERY_FEATURES),
             none_threshold=round(none_threshold, 6),
             clarify_threshold=round(clarify, 6),
+            guess_threshold=round(guess, 6),
             corpus_hash=corpus_hash(inside + outside),
             trained_at=time.strftime("%Y-%m-%d", time.gmtime()),
             training={
                 "phrasings": len(inside),
                 "procedures_and_faq": len({r.query.group for r in inside}),
                 "outside_lines": len(outside),
+                "broad_questions": len(broad),
                 "topic_labelled": len(labelled),
                 "topic_relabelled": topics.relabelled,
                 "topic_lines": len(topic_lines),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from bot.answers import texts
 from bot.portal_service.tables import Dossier
 from tests.e2e.processes import http_ok
 from tests.e2e.stack import Stack
@@ -39,10 +41,11 @@ class Conversation:
     def reach(self, message: str, codes: tuple[str, ...]) -> list[dict[str, Any]]:
         """Ask ``message``; when the assistant offers choices, click the one for ``codes``.
 
-        A sure answer names the procedure at once; an unsure one must offer it as a button.
+        A sure answer (or a guess) names the procedure at once; an unsure one must offer it as a
+        button.
         """
         replies = self.say(message)
-        if any(code in replies[0]["text"] for code in codes):
+        if any(code in reply["text"] for reply in replies for code in codes):
             return replies
         buttons = [b for r in replies for b in r.get("buttons") or []]
         chosen = [b for b in buttons if any(code in b["payload"] for code in codes)]
@@ -97,6 +100,21 @@ def test_a_formal_question_quoting_the_name_gets_the_part_it_asks(stack: Stack) 
     # The result, not another part the name's words used to pull it to.
     assert answer.startswith("Dạ, kết quả của thủ tục"), answer
     assert "2.000528" in answer and "Giấy khai sinh" in answer
+
+
+def test_a_guess_is_said_to_be_one_and_the_other_choices_still_answer(stack: Stack) -> None:
+    chat = Conversation(stack, "flow-guess")
+    intro, *answers, others = chat.say("xin trợ cấp cho mẹ già")
+    assert intro["text"] == texts.GUESS
+    guessed = re.search(r"mã (\d\.\d{6})", " ".join(r["text"] for r in answers))
+    assert guessed, answers
+    # A follow-up asks about the guessed procedure, as after an answer.
+    assert guessed.group(1) in chat.text("lệ phí bao nhiêu")
+    assert others["text"] == texts.GUESS_OTHERS
+    first_other = others["buttons"][0]["payload"]
+    other_code = json.loads(first_other.removeprefix("/ask_question"))["entry_id"].split(":")[0]
+    assert other_code != guessed.group(1)
+    assert other_code in chat.say(first_other)[0]["text"]
 
 
 def test_accentless_question_is_answered(stack: Stack) -> None:

@@ -29,7 +29,7 @@ from actions.feedback import ActionRecordFeedback
 from actions.handover import ActionHandover
 from actions.replies import UsesDossiers
 from bot import runtime
-from bot.answers import AnswerService, DossierAnswers, Wording
+from bot.answers import AnswerService, DossierAnswers, Wording, texts
 from bot.answers.availability import StaffHours
 from bot.inbox.store import InboxStore
 from bot.portal.client import PortalClient
@@ -198,6 +198,21 @@ async def test_a_vague_question_offers_choices(portal_up: Services) -> None:
     assert all(b["payload"].startswith('/ask_question{"entry_id": "') for b in choices[:3])
     assert choices[3]["payload"] == "/feedback_bad"
     assert "current_procedure" not in [e.get("name") for e in events]
+
+
+async def test_an_unsure_match_is_shown_as_a_guess_before_the_other_choices(
+    portal_up: Services,
+) -> None:
+    messages, events = await run(portal_up(ActionAnswerQuestion), tracker("xin trợ cấp cho mẹ già"))
+    assert messages[0]["text"] == texts.GUESS
+    guessed = slot(events, "current_procedure")
+    assert guessed and f"mã {guessed}" in messages[1]["text"]
+    others = messages[-1]
+    assert others["text"] == texts.GUESS_OTHERS
+    assert others["buttons"][-1]["payload"] == "/feedback_bad"
+    offered = [b["payload"] for b in others["buttons"][:-1]]
+    assert offered and all(p.startswith('/ask_question{"entry_id": "') for p in offered)
+    assert not any(f'"{guessed}:' in p for p in offered)
 
 
 async def test_a_plain_name_gets_the_common_procedure(portal_up: Services) -> None:

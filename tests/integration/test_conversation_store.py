@@ -42,6 +42,15 @@ def test_turns_are_anonymous_and_feedback_lands_on_the_answer(tmp_path: Path) ->
     assert store.top_questions(5) == [("cmnd [số giấy tờ] mất làm lại", 1), ("xin chào", 1)]
 
 
+def test_a_guess_is_a_weak_turn_for_staff_whatever_its_confidence(tmp_path: Path) -> None:
+    store = ConversationStore(f"sqlite:///{tmp_path / 'inbox.db'}")
+    record = TurnRecorder(store, KEY)
+    guess = {"search": {"decision": "guess", "entry": "1.000894:ho_so", "confidence": 0.9}}
+    record("web:a", "giấy tờ cưới", [Reply.from_rasa({"text": "Dạ…", "custom": guess})], 40)
+    record("web:b", "đăng ký kết hôn", [answer("1.000894:tong_quan", 0.9)], 40)
+    assert [(t.text, t.decision) for t in store.weak_turns(0.6, 10)] == [("giấy tờ cưới", "guess")]
+
+
 def test_the_privacy_purge_deletes_old_turns(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'inbox.db'}"
     store = ConversationStore(url)

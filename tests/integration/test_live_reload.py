@@ -136,7 +136,8 @@ def test_metrics_count_actions_searches_and_portal_errors(server: ActionServer) 
     assert moved("isee_action_seconds_count", action="action_answer_question") == 2
     assert moved("isee_search_seconds_count") == 2
     decisions = sum(
-        moved("isee_search_decisions_total", decision=d) for d in ("answer", "clarify", "none")
+        moved("isee_search_decisions_total", decision=d)
+        for d in ("answer", "guess", "clarify", "none")
     )
     assert decisions == 2
     assert moved("isee_search_decisions_total", decision="answer") >= 1

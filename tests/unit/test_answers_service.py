@@ -201,7 +201,8 @@ async def test_an_answer_gives_the_entry_text_its_link_and_the_feedback_question
 
 
 @pytest.mark.parametrize(
-    ("decision", "reported"), [("answer", "answer"), ("clarify", "clarify"), ("none", "none")]
+    ("decision", "reported"),
+    [("answer", "answer"), ("guess", "guess"), ("clarify", "clarify"), ("none", "none")],
 )
 async def test_the_first_reply_reports_the_search_decision_for_staff(
     decision: str, reported: str
@@ -247,6 +248,31 @@ async def test_clarify_offers_one_button_per_procedure_and_none_of_these() -> No
         "/feedback_bad",
     ]
     assert outcome.slots == {"handover_offered": False}
+
+
+async def test_a_guess_says_so_answers_and_offers_the_other_procedures() -> None:
+    hits = [
+        _hit(f"{MARRIAGE}:ho_so", "Đăng ký kết hôn"),
+        _hit(f"{MARRIAGE}:le_phi", "Đăng ký kết hôn"),
+        _hit(f"{BIRTH}:ho_so", "Đăng ký khai sinh"),
+    ]
+    service, _ = _service(SearchResult(decision="guess", hits=hits, topic="ho_so"))
+    outcome = await service.question("giấy tờ đăng ký")
+    intro, answer, others = outcome.replies
+    assert intro.text == texts.GUESS
+    assert "Đăng ký kết hôn" in answer.text and "mã 1.000894" in answer.text
+    assert "Giấy chứng sinh" in answer.text  # the live requirements, as for an answer
+    # The guessed procedure is not offered again; "none of these" asks for a human like 👎.
+    assert others.text == texts.GUESS_OTHERS
+    assert [b.payload for b in others.buttons] == [
+        '/ask_question{"entry_id": "1.001193:ho_so"}',
+        "/feedback_bad",
+    ]
+    assert outcome.slots == {
+        "last_entry": f"{MARRIAGE}:ho_so",
+        "handover_offered": False,
+        "current_procedure": MARRIAGE,
+    }
 
 
 async def test_a_question_asking_two_topics_gets_both_answers_and_one_feedback_question() -> None:

@@ -286,7 +286,7 @@ def test_input_without_words_gets_none(searcher: Searcher, query: str) -> None:
 )
 def test_long_and_mixed_input_returns_a_result(searcher: Searcher, query: str) -> None:
     result = searcher.search(query, k=3)
-    assert result.decision in {"answer", "clarify", "none"}
+    assert result.decision in {"answer", "guess", "clarify", "none"}
     assert len(result.hits) <= 3
 
 
@@ -301,8 +301,11 @@ def test_decisions_follow_the_trained_thresholds(searcher: Searcher) -> None:
     }
     below_gate = card.none_threshold - 0.01
     assert searcher.decide(Signals(in_scope=below_gate, confidence=1.0, **evidence)) == "none"
+    assert card.guess_threshold < card.clarify_threshold
     unsure = card.clarify_threshold - 0.01
-    assert searcher.decide(Signals(in_scope=1.0, confidence=unsure, **evidence)) == "clarify"
+    assert searcher.decide(Signals(in_scope=1.0, confidence=unsure, **evidence)) == "guess"
+    lost = card.guess_threshold - 0.01
+    assert searcher.decide(Signals(in_scope=1.0, confidence=lost, **evidence)) == "clarify"
     assert searcher.decide(Signals(in_scope=1.0, confidence=1.0, **evidence)) == "answer"
 
 
@@ -466,6 +469,7 @@ def test_cli_eval_prints_the_required_keys(
         "none_accuracy",
         "false_none_rate",
         "answer_or_choice",
+        "shown_first",
         "latency_ms_p50",
         "latency_ms_p95",
     }

