@@ -22,6 +22,7 @@ from sentence_transformers import SentenceTransformer
 
 from bot.knowledge.synonyms import SynonymList
 from bot.metrics import observe_search
+from bot.search.broad import broad_questions
 from bot.search.build import OUTSIDE_DIR, read_manifest
 from bot.search.config import SearchConfig
 from bot.search.documents import SearchDoc, entry_for
@@ -31,7 +32,7 @@ from bot.search.lexical import LexicalIndex
 from bot.search.models import SearchModels
 from bot.search.normalize import clean
 from bot.search.qualifiers import Qualifiers
-from bot.search.query import Query, QueryPreparer, tail
+from bot.search.query import Query, QueryPreparer, content_syllables, tail
 from bot.search.topics import NameRuns, strip_name
 
 if TYPE_CHECKING:
@@ -76,6 +77,12 @@ class Signals(BaseModel):
     outside_dense: float = Field(description="Best cosine to the out-of-scope corpus")
     margin: float = Field(description="Ranker score gap between the two best candidates")
     content_words: int = Field(description="Words left once topic words and fillers are removed")
+    broad: bool = Field(
+        description=(
+            "The question only names a kind of procedure or a field that many procedures share"
+            " ('cấp lại', 'đất đai': bot.search.broad)"
+        )
+    )
 
 
 class Searcher:
@@ -107,6 +114,9 @@ class Searcher:
         qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
         self.preparer = QueryPreparer(synonyms, config, qualifiers)
         self._name_runs: dict[int, NameRuns] = {}
+        self._broad = frozenset(
+            content_syllables(text) for text in broad_questions(docs, config.broad_questions)
+        )
         self.evidence = Evidence(
             docs, lexical, vectors, owners, outside_lexical, outside_vectors, config, qualifiers
         )
@@ -207,8 +217,14 @@ class Searcher:
             outside_dense=found.outside_dense,
             margin=float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 10.0,
             content_words=prepared.content_words,
+            broad=self.is_broad(prepared),
         )
         return scored, self.topics_asked(prepared, scored[0][0]), signals
+
+    def is_broad(self, prepared: Query) -> bool:
+        """Whether the question's content words are exactly those of a broad question."""
+        words = content_syllables(prepared.retrieval)
+        return bool(words) and words in self._broad
 
     def topics_asked(self, prepared: Query, top: int) -> list[str]:
         """The topics ``prepared`` asks, read without the words it shares with the name of ``top``,
@@ -237,9 +253,12 @@ class Searcher:
         return self.models
 
     def decide(self, signals: Signals) -> Decision:
-        """``none`` when the gate says out of scope, ``answer`` when sure, ``guess`` when unsure
-        but the best match is likely enough to show before the other choices, else ``clarify``."""
+        """``clarify`` for a broad question (many procedures fit it, none is the answer), ``none``
+        when the gate says out of scope, ``answer`` when sure, ``guess`` when unsure but the best
+        match is likely enough to show before the other choices, else ``clarify``."""
         card = self.trained().card
+        if signals.broad:
+            return "clarify"
         if signals.in_scope < card.none_threshold:
             return "none"
         if signals.confidence >= card.clarify_threshold:

@@ -298,6 +298,7 @@ def test_decisions_follow_the_trained_thresholds(searcher: Searcher) -> None:
         "outside_dense": 0.8,
         "margin": 1.0,
         "content_words": 4,
+        "broad": False,
     }
     below_gate = card.none_threshold - 0.01
     assert searcher.decide(Signals(in_scope=below_gate, confidence=1.0, **evidence)) == "none"
@@ -307,6 +308,10 @@ def test_decisions_follow_the_trained_thresholds(searcher: Searcher) -> None:
     lost = card.guess_threshold - 0.01
     assert searcher.decide(Signals(in_scope=1.0, confidence=lost, **evidence)) == "clarify"
     assert searcher.decide(Signals(in_scope=1.0, confidence=1.0, **evidence)) == "answer"
+    # A broad question gets choices, however sure the ranker or doubtful the gate.
+    broad = {**evidence, "broad": True}
+    assert searcher.decide(Signals(in_scope=1.0, confidence=1.0, **broad)) == "clarify"
+    assert searcher.decide(Signals(in_scope=below_gate, confidence=1.0, **broad)) == "clarify"
 
 
 def test_ranking_needs_the_trained_models(built: Path) -> None:
