@@ -130,14 +130,10 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def _self_search(
-    with_models: bool,
-) -> tuple[Searcher, list[SelfResult], list[SelfResult], list[SelfResult]]:
-    """Open the searcher and search every phrasing and out-of-scope line with itself left out,
-    and the broad questions."""
-    from bot.search.broad import broad_questions
+def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[SelfResult]]:
+    """Open the searcher and search every phrasing and out-of-scope line with itself left out."""
     from bot.search.outside import load_outside
-    from bot.search.selfsearch import broad_queries, curated_queries, outside_queries, self_search
+    from bot.search.selfsearch import curated_queries, outside_queries, self_search
     from bot.search.service import open_searcher
 
     settings = get_settings()
@@ -158,14 +154,23 @@ def _self_search(
             settings.search_model,
             update,
         )
-        broad = self_search(
+    return searcher, inside, outside
+
+
+def _broad_search(searcher: Searcher) -> list[SelfResult]:
+    """Search the broad questions of the knowledge base (training only: the audit has no use)."""
+    from bot.search.broad import broad_questions
+    from bot.search.selfsearch import broad_queries, self_search
+
+    settings = get_settings()
+    with _progress() as update:
+        return self_search(
             searcher,
             broad_queries(broad_questions(searcher.docs, searcher.config.broad_questions)),
-            cache,
+            settings.build_dir / "query-cache",
             settings.search_model,
             update,
         )
-    return searcher, inside, outside, broad
 
 
 def train_ranker(
@@ -185,9 +190,10 @@ def train_ranker(
     if topics_only:
         _train_topics()
         return
-    searcher, inside, outside, broad = _self_search(with_models=False)
+    searcher, inside, outside = _self_search(with_models=False)
     if not inside:
         raise _fail("No curated phrasings to train on: add `questions:` to procedures first.")
+    broad = _broad_search(searcher)
     with _progress() as update:
         models, fitted = train_models(
             searcher,
@@ -247,7 +253,7 @@ def audit_questions(
     """Search each curated phrasing with itself left out; list those that find another entry."""
     from bot.search.audit import audit
 
-    searcher, inside, _, _ = _self_search(with_models=True)
+    searcher, inside, _ = _self_search(with_models=True)
     report = audit(searcher, inside, get_settings().kb_dir)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))

@@ -64,7 +64,12 @@ class Query:
     asked: frozenset[str]
     said: frozenset[int]
     syllables: frozenset[str]
-    content_words: int
+    content: frozenset[str]  # the content words of ``retrieval``
+
+    @property
+    def content_words(self) -> int:
+        """How many content words are left once topic words and fillers are removed."""
+        return len(self.content)
 
 
 def content_syllables(text: str) -> frozenset[str]:
@@ -119,7 +124,7 @@ class QueryPreparer:
             asked=asked_actions(text),
             said=self.qualifiers.said(text, rewritten.text),
             syllables=content_syllables(rewritten.text) | content_syllables(text),
-            content_words=len(content_syllables(retrieval)),
+            content=content_syllables(retrieval),
         )
 
     def topic_text(self, query: str) -> str:

@@ -223,8 +223,7 @@ class Searcher:
 
     def is_broad(self, prepared: Query) -> bool:
         """Whether the question's content words are exactly those of a broad question."""
-        words = content_syllables(prepared.retrieval)
-        return bool(words) and words in self._broad
+        return bool(prepared.content) and prepared.content in self._broad
 
     def topics_asked(self, prepared: Query, top: int) -> list[str]:
         """The topics ``prepared`` asks, read without the words it shares with the name of ``top``,
