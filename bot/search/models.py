@@ -1,10 +1,11 @@
 """The learned parts of the search, as trained by ``isee kb train-ranker``.
 
-``knowledge_base/ranker/`` holds four small files and a card:
-- ``ranker.txt``: LightGBM lambdarank over :data:`RANK_FEATURES` (which candidate answers);
+``knowledge_base/ranker/`` holds small files and a card:
+- ``ranker-1.txt`` … ``ranker-K.txt``: LightGBM lambdarank over :data:`RANK_FEATURES` (which
+  candidate answers), one per cross-validation fold, averaged;
 - ``gate.json``: a logistic regression over :data:`GATE_FEATURES` (is the question in scope at all);
-- ``confidence.txt``: LightGBM binary over :data:`QUERY_FEATURES` (is the best candidate right,
-  or should the assistant offer choices);
+- ``confidence-1.txt`` … ``confidence-K.txt``: LightGBM binary over :data:`QUERY_FEATURES` (is the
+  best candidate right, or should the assistant offer choices), one per fold, averaged;
 - ``topic.json``: a TF-IDF + logistic-regression classifier of the topic asked (documents, fee…);
 - ``card.json``: features, thresholds, seed, the corpus it was trained on and cross-validated figures.
 """
@@ -27,7 +28,7 @@ from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
 from bot.search.normalize import fold
 
 MODEL_DIR = "ranker"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 OVERVIEW = "tong_quan"
 
 
@@ -204,16 +205,49 @@ class LinearGate:
         )
 
 
+class FoldAverage:
+    """The models cross-validation fitted, one per fold, used together: their mean prediction.
+
+    Each was fitted without one fold of procedures, as were the out-of-fold predictions the
+    thresholds are chosen on; their mean varies less from seed to seed than one model fitted on
+    everything, and its scores are on the scale the thresholds were chosen on.
+    """
+
+    def __init__(self, boosters: list[lgb.Booster]) -> None:
+        if not boosters:
+            raise ValueError("no fold models to average")
+        self.boosters = boosters
+
+    def predict(self, matrix: np.ndarray, num_threads: int = 1) -> np.ndarray:
+        """Mean prediction of the fold models for each row of ``matrix``."""
+        return np.mean([b.predict(matrix, num_threads=num_threads) for b in self.boosters], axis=0)
+
+    def save(self, directory: Path, stem: str) -> None:
+        """Write ``{stem}-1.txt`` … ``{stem}-K.txt``."""
+        for k, booster in enumerate(self.boosters, start=1):
+            booster.save_model(str(directory / f"{stem}-{k}.txt"))
+
+    @staticmethod
+    def files(stem: str, folds: int) -> list[str]:
+        """The file names :meth:`save` writes for ``folds`` models."""
+        return [f"{stem}-{k}.txt" for k in range(1, folds + 1)]
+
+    @classmethod
+    def load(cls, directory: Path, stem: str, folds: int) -> FoldAverage:
+        """Read the ``folds`` models :meth:`save` wrote."""
+        return cls([lgb.Booster(model_file=str(directory / n)) for n in cls.files(stem, folds)])
+
+
 class SearchModels:
     """Ranker, scope gate, confidence model and topic classifier, loaded together."""
 
-    FILES = ("ranker.txt", "gate.json", "confidence.txt", "topic.json", "card.json")
+    FILES = ("gate.json", "topic.json", "card.json")
 
     def __init__(
         self,
-        ranker: lgb.Booster,
+        ranker: FoldAverage,
         gate: LinearGate,
-        confidence: lgb.Booster,
+        confidence: FoldAverage,
         topics: TopicClassifier,
         card: ModelCard,
     ) -> None:
@@ -229,7 +263,7 @@ class SearchModels:
 
     def rank(self, matrix: np.ndarray) -> np.ndarray:
         """Ranker score of each candidate row."""
-        return np.asarray(self.ranker.predict(matrix, num_threads=1), dtype=np.float64)
+        return np.asarray(self.ranker.predict(matrix), dtype=np.float64)
 
     def in_scope(self, row: np.ndarray) -> float:
         """Probability that the question is about something the knowledge base serves."""
@@ -237,16 +271,18 @@ class SearchModels:
 
     def confident(self, row: np.ndarray) -> float:
         """Probability that the best candidate is the right one."""
-        return float(self.confidence.predict(row.reshape(1, -1), num_threads=1)[0])
+        return float(self.confidence.predict(row.reshape(1, -1))[0])
 
     def save(self, directory: Path) -> None:
         """Write the model files into ``directory``."""
         directory.mkdir(parents=True, exist_ok=True)
-        self.ranker.save_model(str(directory / "ranker.txt"))
+        for stale in [*directory.glob("ranker*.txt"), *directory.glob("confidence*.txt")]:
+            stale.unlink()
+        self.ranker.save(directory, "ranker")
         (directory / "gate.json").write_text(
             json.dumps(self.gate.to_json(), indent=1) + "\n", encoding="utf-8"
         )
-        self.confidence.save_model(str(directory / "confidence.txt"))
+        self.confidence.save(directory, "confidence")
         (directory / "topic.json").write_text(
             json.dumps(self.topics.to_json(), ensure_ascii=False, separators=(",", ":")),
             encoding="utf-8",
@@ -258,21 +294,34 @@ class SearchModels:
     @classmethod
     def load(cls, directory: Path) -> SearchModels:
         """Read the models of ``directory``; a clear error when a file is missing."""
-        missing = [name for name in cls.FILES if not (directory / name).exists()]
+        cls._require(directory, cls.FILES)
+        card = ModelCard.model_validate_json((directory / "card.json").read_text(encoding="utf-8"))
+        if card.format != MODEL_FORMAT:
+            raise ValueError(
+                f"{directory}: models of format {card.format}, this version reads {MODEL_FORMAT};"
+                " run `isee kb train-ranker`"
+            )
+        folds = int(card.training["folds"])
+        cls._require(
+            directory, FoldAverage.files("ranker", folds) + FoldAverage.files("confidence", folds)
+        )
+        return cls(
+            ranker=FoldAverage.load(directory, "ranker", folds),
+            gate=LinearGate.from_json(
+                json.loads((directory / "gate.json").read_text(encoding="utf-8"))
+            ),
+            confidence=FoldAverage.load(directory, "confidence", folds),
+            topics=TopicClassifier.from_json(
+                json.loads((directory / "topic.json").read_text(encoding="utf-8"))
+            ),
+            card=card,
+        )
+
+    @staticmethod
+    def _require(directory: Path, names: list[str] | tuple[str, ...]) -> None:
+        """A clear error naming the model files missing from ``directory``."""
+        missing = [name for name in names if not (directory / name).exists()]
         if missing:
             raise FileNotFoundError(
                 f"{directory}: missing {', '.join(missing)}; run `isee kb train-ranker`"
             )
-        return cls(
-            ranker=lgb.Booster(model_file=str(directory / "ranker.txt")),
-            gate=LinearGate.from_json(
-                json.loads((directory / "gate.json").read_text(encoding="utf-8"))
-            ),
-            confidence=lgb.Booster(model_file=str(directory / "confidence.txt")),
-            topics=TopicClassifier.from_json(
-                json.loads((directory / "topic.json").read_text(encoding="utf-8"))
-            ),
-            card=ModelCard.model_validate_json(
-                (directory / "card.json").read_text(encoding="utf-8")
-            ),
-        )

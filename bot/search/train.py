@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
 from bot.search.folds import group_folds
-from bot.search.models import MODEL_FORMAT, LinearGate, ModelCard, SearchModels
+from bot.search.models import MODEL_FORMAT, FoldAverage, LinearGate, ModelCard, SearchModels
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
 from bot.search.topic_training import fit_topics, topic_data
@@ -175,9 +175,9 @@ def guess_threshold(
 def _broad_confidence(
     searcher: Searcher,
     broad: list[SelfResult],
-    ranker: lgb.Booster,
+    ranker: FoldAverage,
     gate: LinearGate,
-    confidence: lgb.Booster,
+    confidence: FoldAverage,
     none_threshold: float,
 ) -> np.ndarray:
     """Confidence of the broad questions the final gate lets in (the others are refused)."""
@@ -206,10 +206,12 @@ def train_models(
     outside_folds = group_folds([r.query.group for r in outside], training.folds) if outside else []
     oof_scores: list[np.ndarray | None] = [None] * len(inside)
     oof_outside: list[np.ndarray | None] = [None] * len(outside)
+    rankers = []
     for k, (train_idx, test_idx) in enumerate(folds):
         if progress:
             progress("Cross-validating the ranker", k, len(folds))
         ranker = _fit_ranker(data, train_idx, training)
+        rankers.append(ranker)
         for i in test_idx:
             oof_scores[i] = ranker.predict(inside[i].found.matrix, num_threads=2)
         if outside_folds:
@@ -248,8 +250,10 @@ def train_models(
             gate_rows[train_idx], gate_labels[train_idx], training.gate_c, training.seed
         )
         gate_oof[test_idx] = gate.predict(gate_rows[test_idx])
+    confidences = []
     for train_idx, test_idx in folds:
         model = _fit_binary(rows_in[train_idx], right[train_idx], training)
+        confidences.append(model)
         confidence_oof[test_idx] = model.predict(rows_in[test_idx], num_threads=2)
     none_threshold = _none_threshold(gate_oof[len(rows_in) :], training.outside_rejected_target)
     clarify = _clarify_threshold(confidence_oof, right, in_top3, training)
@@ -268,11 +272,12 @@ def train_models(
 
     if progress:
         progress("Fitting the final models", 0, 1)
-    all_inside = np.arange(len(inside))
     outside_scores = gate_oof[len(rows_in) :]
-    final_ranker = _fit_ranker(data, all_inside, training)
+    # The ranker and the confidence model are the fold models averaged (FoldAverage); the gate,
+    # linear and stable, is fitted once more on everything.
+    final_ranker = FoldAverage(rankers)
     final_gate = LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed)
-    final_confidence = _fit_binary(rows_in, right, training)
+    final_confidence = FoldAverage(confidences)
     broad_confidence = _broad_confidence(
         searcher, broad, final_ranker, final_gate, final_confidence, none_threshold
     )

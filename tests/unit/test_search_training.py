@@ -170,9 +170,20 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
     training = load_search_config(kb_dir).training
     first, fitted = train_models(searcher, inside, outside, broad, LINES, training)
     second, _ = train_models(searcher, inside, outside, broad, LINES, training)
-    assert first.ranker.model_to_string() == second.ranker.model_to_string()
+    assert [b.model_to_string() for b in first.ranker.boosters] == [
+        b.model_to_string() for b in second.ranker.boosters
+    ]
+    # One ranker and one confidence model per fold, used together.
+    assert len(first.ranker.boosters) == len(first.confidence.boosters) == training.folds
     assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
+    (tmp_path / "ranker").mkdir()
+    (tmp_path / "ranker" / "ranker.txt").write_text("a model of the first format")
     first.save(tmp_path / "ranker")
+    written = sorted(p.name for p in (tmp_path / "ranker").glob("*.txt"))
+    assert written == sorted(
+        [f"ranker-{k}.txt" for k in range(1, training.folds + 1)]
+        + [f"confidence-{k}.txt" for k in range(1, training.folds + 1)]
+    )
     loaded = SearchModels.load(tmp_path / "ranker")
     assert loaded.card.training["phrasings"] == len(inside)
     assert loaded.card.training["outside_lines"] == len(outside)
@@ -193,6 +204,23 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
 
 def test_missing_model_files_are_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="train-ranker"):
+        SearchModels.load(tmp_path)
+
+
+def test_missing_fold_models_and_old_formats_are_clear_errors(
+    trained: tuple, tmp_path: Path
+) -> None:
+    searcher, inside, outside, broad, kb_dir = trained
+    models, _ = train_models(
+        searcher, inside, outside, broad, LINES, load_search_config(kb_dir).training
+    )
+    models.save(tmp_path)
+    (tmp_path / "confidence-2.txt").unlink()
+    with pytest.raises(FileNotFoundError, match=r"confidence-2\.txt"):
+        SearchModels.load(tmp_path)
+    models.card.format = 1
+    models.save(tmp_path)
+    with pytest.raises(ValueError, match="format 1"):
         SearchModels.load(tmp_path)
 
 
