@@ -295,12 +295,14 @@ class SearchModels:
     def load(cls, directory: Path) -> SearchModels:
         """Read the models of ``directory``; a clear error when a file is missing."""
         cls._require(directory, cls.FILES)
-        card = ModelCard.model_validate_json((directory / "card.json").read_text(encoding="utf-8"))
-        if card.format != MODEL_FORMAT:
+        # The format first: an older card may lack fields this version requires.
+        data = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+        if data.get("format") != MODEL_FORMAT:
             raise ValueError(
-                f"{directory}: models of format {card.format}, this version reads {MODEL_FORMAT};"
-                " run `isee kb train-ranker`"
+                f"{directory}: models of format {data.get('format')}, this version reads"
+                f" {MODEL_FORMAT}; run `isee kb train-ranker`"
             )
+        card = ModelCard.model_validate(data)
         folds = int(card.training["folds"])
         cls._require(
             directory, FoldAverage.files("ranker", folds) + FoldAverage.files("confidence", folds)

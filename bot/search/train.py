@@ -271,7 +271,7 @@ def train_models(
     )
 
     if progress:
-        progress("Fitting the final models", 0, 1)
+        progress("Fitting the final gate", 0, 1)
     outside_scores = gate_oof[len(rows_in) :]
     # The ranker and the confidence model are the fold models averaged (FoldAverage); the gate,
     # linear and stable, is fitted once more on everything.
