@@ -46,6 +46,8 @@ class Candidates:
     best_dense: float
     outside_dense: float
     outside_lex_share: float
+    best_whole_share: float
+    outside_whole_share: float
 
 
 class Evidence:
@@ -103,6 +105,7 @@ class Evidence:
         learn from the same evidence a new question would produce.
         """
         lex_rows = self.lexical.scores(query.lexical_text).astype(np.float32)
+        whole_rows = self.lexical.scores(query.whole_text).astype(np.float32)
         dense_rows = np.full(len(self.owners), -1.0, dtype=np.float32)
         if self.vectors.ntotal:
             # Every row's cosine, unsorted: a range search under any cosine skips the full sort.
@@ -110,6 +113,7 @@ class Evidence:
             dense_rows[ids] = sims
         if exclude is not None and len(exclude):
             lex_rows[exclude] = 0.0
+            whole_rows[exclude] = 0.0
             dense_rows[exclude] = -1.0
         starts = self.doc_start
         lex_best = np.maximum.reduceat(lex_rows, starts)
@@ -121,6 +125,8 @@ class Evidence:
         mass = min(self.lexical.query_mass(query.lexical_text), self.config.mass_cap)
         top_lex = float(lex_best.max()) if len(lex_best) else 0.0
         top_dense = float(dense_best.max()) if len(dense_best) else -1.0
+        top_whole = float(whole_rows.max()) if len(whole_rows) else 0.0
+        whole_mass = min(self.lexical.query_mass(query.whole_text), self.config.mass_cap)
         n = self.config.candidates
         chosen = set(np.argsort(-lex_best, kind="stable")[:n].tolist())
         chosen |= set(np.argsort(-dense_best, kind="stable")[:n].tolist())
@@ -139,7 +145,7 @@ class Evidence:
         matrix[:, _F["lex_best"]] = lex_best[docs] / scale
         matrix[:, _F["lex_name"]] = lex_name[docs] / scale
         matrix[:, _F["lex_question"]] = lex_question[docs] / scale
-        matrix[:, _F["lex_share"]] = np.minimum(lex_best[docs] / mass, 2.0) if mass > 0 else 0.0
+        matrix[:, _F["lex_share"]] = _share(lex_best[docs], mass)
         matrix[:, _F["dense_best"]] = dense_best[docs]
         matrix[:, _F["dense_name"]] = dense_name[docs]
         matrix[:, _F["dense_question"]] = dense_question[docs]
@@ -175,25 +181,26 @@ class Evidence:
             sims, ids = self.outside_vectors.search(vector.reshape(1, -1), k)
             kept = [s for s, j in zip(sims[0], ids[0], strict=True) if j != exclude_outside]
             outside_dense = float(kept[0]) if kept else -1.0
-        outside_lex = self.outside_lexical.scores(query.lexical_text)
-        if exclude_outside is not None and len(outside_lex):
-            outside_lex[exclude_outside] = 0.0
-        outside_mass = min(
-            self.outside_lexical.query_mass(query.lexical_text), self.config.mass_cap
-        )
-        outside_share = (
-            min(float(outside_lex.max()) / outside_mass, 2.0)
-            if len(outside_lex) and outside_mass > 0
-            else 0.0
-        )
         return Candidates(
             docs=docs,
             matrix=matrix,
-            best_lex_share=min(top_lex / mass, 2.0) if mass > 0 else 0.0,
+            best_lex_share=float(_share(np.float32(top_lex), mass)),
             best_dense=top_dense,
             outside_dense=outside_dense,
-            outside_lex_share=outside_share,
+            outside_lex_share=self._outside_share(query.lexical_text, exclude_outside),
+            best_whole_share=float(_share(np.float32(top_whole), whole_mass)),
+            outside_whole_share=self._outside_share(query.whole_text, exclude_outside),
         )
+
+    def _outside_share(self, text: str, exclude: int | None) -> float:
+        """How much of ``text`` the best out-of-scope line explains (BM25 over the IDF mass)."""
+        scores = self.outside_lexical.scores(text)
+        if not len(scores):
+            return 0.0
+        if exclude is not None:
+            scores[exclude] = 0.0
+        mass = min(self.outside_lexical.query_mass(text), self.config.mass_cap)
+        return float(_share(np.float32(scores.max()), mass))
 
     def _contrast(
         self,
@@ -283,6 +290,11 @@ class Evidence:
         return best
 
 
+def _share(scores: np.ndarray, mass: float) -> np.ndarray:
+    """BM25 over the query's IDF mass (how much of the question a text explains), capped at 2."""
+    return np.minimum(scores / mass, 2.0) if mass > 0 else np.zeros_like(scores)
+
+
 def query_row(found: Candidates, scores: np.ndarray) -> np.ndarray:
     """The query-level features of ``found`` once the ranker has scored it."""
     return query_features(
@@ -292,4 +304,6 @@ def query_row(found: Candidates, scores: np.ndarray) -> np.ndarray:
         found.best_dense,
         found.outside_dense,
         found.outside_lex_share,
+        found.best_whole_share,
+        found.outside_whole_share,
     )

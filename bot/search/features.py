@@ -61,6 +61,11 @@ QUERY_FEATURES: tuple[str, ...] = (
     "words",
     "top_faq",
     "top_phrasings",
+    # The question read whole, its topic words kept (a question about the portal itself, "nộp hồ
+    # sơ qua bưu điện", often is its topic words): how much of it the best index row explains
+    # (BM25 over the question's IDF mass), and the best out-of-scope line.
+    "best_whole_share",
+    "outside_whole_share",
 )
 
 
@@ -73,6 +78,8 @@ GATE_FEATURES: tuple[str, ...] = (
     "inside_minus_outside",
     "best_lex_share",
     "outside_lex_share",
+    "best_whole_share",
+    "outside_whole_share",
     "accentless",
     "words",
 )
@@ -93,6 +100,8 @@ def query_features(
     best_dense: float,
     outside_dense: float,
     outside_lex_share: float,
+    best_whole_share: float,
+    outside_whole_share: float,
 ) -> np.ndarray:
     """The query row, from the ranker's ``scores`` of the candidates and their feature matrix."""
     order = np.argsort(-scores, kind="stable")
@@ -116,6 +125,8 @@ def query_features(
             top[index["words"]],
             top[index["faq"]],
             top[index["phrasings"]],
+            best_whole_share,
+            outside_whole_share,
         ],
         dtype=np.float32,
     )

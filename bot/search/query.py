@@ -57,6 +57,7 @@ class Query:
     text: str
     retrieval: str  # without topic words, fillers and the office mention
     lexical_text: str  # retrieval text plus the words synonyms replaced
+    whole_text: str  # the rewritten question with its topic words, fillers removed
     topic_text: str  # rewritten text the topic classifier reads
     topics: tuple[str, ...]  # what the classifier reads it asks, the main topic first
     accentless: bool
@@ -117,6 +118,7 @@ class QueryPreparer:
             text=text,
             retrieval=retrieval,
             lexical_text=f"{retrieval} {' '.join(rewritten.replaced)}",
+            whole_text=f"{strip_noise(rewritten.text, accentless)} {' '.join(rewritten.replaced)}",
             topic_text=rewritten.text,
             topics=tuple(topics),
             accentless=accentless,
