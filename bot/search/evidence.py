@@ -184,11 +184,11 @@ class Evidence:
         return Candidates(
             docs=docs,
             matrix=matrix,
-            best_lex_share=float(_share(np.float32(top_lex), mass)),
+            best_lex_share=float(_share(top_lex, mass)),
             best_dense=top_dense,
             outside_dense=outside_dense,
             outside_lex_share=self._outside_share(query.lexical_text, exclude_outside),
-            best_whole_share=float(_share(np.float32(top_whole), whole_mass)),
+            best_whole_share=float(_share(top_whole, whole_mass)),
             outside_whole_share=self._outside_share(query.whole_text, exclude_outside),
         )
 
@@ -200,7 +200,7 @@ class Evidence:
         if exclude is not None:
             scores[exclude] = 0.0
         mass = min(self.outside_lexical.query_mass(text), self.config.mass_cap)
-        return float(_share(np.float32(scores.max()), mass))
+        return float(_share(float(scores.max()), mass))
 
     def _contrast(
         self,
@@ -290,7 +290,7 @@ class Evidence:
         return best
 
 
-def _share(scores: np.ndarray, mass: float) -> np.ndarray:
+def _share(scores: np.ndarray | float, mass: float) -> np.ndarray:
     """BM25 over the query's IDF mass (how much of the question a text explains), capped at 2."""
     return np.minimum(scores / mass, 2.0) if mass > 0 else np.zeros_like(scores)
 

@@ -114,11 +114,12 @@ class QueryPreparer:
             asked_topic = strip_span(rewritten.text, detect_topic(rewritten.text))
         office = find_agency(asked_topic, accentless)
         retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
+        replaced = " ".join(rewritten.replaced)
         return Query(
             text=text,
             retrieval=retrieval,
-            lexical_text=f"{retrieval} {' '.join(rewritten.replaced)}",
-            whole_text=f"{strip_noise(rewritten.text, accentless)} {' '.join(rewritten.replaced)}",
+            lexical_text=f"{retrieval} {replaced}",
+            whole_text=f"{strip_noise(rewritten.text, accentless)} {replaced}",
             topic_text=rewritten.text,
             topics=tuple(topics),
             accentless=accentless,

@@ -206,7 +206,7 @@ def train_models(
     outside_folds = group_folds([r.query.group for r in outside], training.folds) if outside else []
     oof_scores: list[np.ndarray | None] = [None] * len(inside)
     oof_outside: list[np.ndarray | None] = [None] * len(outside)
-    rankers = []
+    rankers: list[lgb.Booster] = []
     for k, (train_idx, test_idx) in enumerate(folds):
         if progress:
             progress("Cross-validating the ranker", k, len(folds))
@@ -250,7 +250,7 @@ def train_models(
             gate_rows[train_idx], gate_labels[train_idx], training.gate_c, training.seed
         )
         gate_oof[test_idx] = gate.predict(gate_rows[test_idx])
-    confidences = []
+    confidences: list[lgb.Booster] = []
     for train_idx, test_idx in folds:
         model = _fit_binary(rows_in[train_idx], right[train_idx], training)
         confidences.append(model)
