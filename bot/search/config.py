@@ -25,6 +25,11 @@ class Training(_Config):
     learning_rate: float = Field(gt=0, le=1)
     num_leaves: int = Field(ge=2)
     min_data_in_leaf: int = Field(ge=1)
+    ranker_feature_fraction: float = Field(
+        gt=0,
+        le=1,
+        description="Share of the features each of the ranker's trees may split on (drawn at random)",
+    )
     outside_rejected_target: float = Field(
         ge=0,
         le=1,

@@ -77,6 +77,9 @@ def _lgb_params(training: Training, objective: str) -> dict[str, object]:
         "verbosity": -1,
     }
     if objective == "lambdarank":
+        # Each tree sees a random share of the features, so the ranker cannot lean on one family
+        # of correlated evidence (docs/search.md, "Tenth change").
+        params["feature_fraction"] = training.ranker_feature_fraction
         params["lambdarank_truncation_level"] = 10
         params["eval_at"] = [1, 3]
     return params

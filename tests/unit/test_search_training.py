@@ -175,6 +175,11 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
     ]
     # One ranker and one confidence model per fold, used together.
     assert len(first.ranker.boosters) == len(first.confidence.boosters) == training.folds
+    # The ranker's trees split on a random share of the features; the confidence model's on all.
+    fraction = f"[feature_fraction: {training.ranker_feature_fraction:g}]"
+    assert training.ranker_feature_fraction < 1
+    assert all(fraction in b.model_to_string() for b in first.ranker.boosters)
+    assert all("[feature_fraction: 1]" in b.model_to_string() for b in first.confidence.boosters)
     assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
     (tmp_path / "ranker").mkdir()
     (tmp_path / "ranker" / "ranker.txt").write_text("a model of the first format")
