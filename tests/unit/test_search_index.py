@@ -63,6 +63,10 @@ PHRASES = {
     "2.000528": [
         "con lai có bố quốc tịch Hàn Quốc làm khai sinh",
         {"noi_nop": "bé có mẹ là người Lào thì đăng ký ở đâu"},
+        # Two of the real knowledge base, as 1.001193 has: otherwise the plain sibling's chat
+        # phrasings outweigh this one's two in a nine-procedure index.
+        "Khai sinh cho con sinh ở nước ngoài về Việt Nam",
+        {"thoi_han": "lam khai sinh co yeu to nuoc ngoai mat bao lau"},
     ],
     "1.003583": [
         "cán bộ tư pháp xuống tận bản làm khai sinh",
