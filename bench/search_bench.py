@@ -20,7 +20,7 @@ import typer
 import yaml
 
 from bot.knowledge.loader import load_knowledge_base, procedure_files
-from bot.search.build import build_index
+from bot.search.build import QUERY_CACHE, VECTOR_CACHE, build_index
 from bot.search.config import load_search_config
 from bot.search.evaluate import load_eval_file
 from bot.search.models import MODEL_DIR, SearchModels
@@ -63,13 +63,15 @@ def main(
         shutil.copytree(settings.kb_dir, kb_dir)
         build_dir = work / "build"
         if not full:
-            shutil.copytree(settings.build_dir / "vector-cache", build_dir / "vector-cache")
+            for cache in (VECTOR_CACHE, QUERY_CACHE):
+                shutil.copytree(settings.build_dir / cache, build_dir / cache)
         started = time.perf_counter()
         report = build_index(
             load_knowledge_base(kb_dir),
             build_dir,
             settings.search_model,
             settings.search_passage_prompt,
+            settings.search_query_prompt,
         )
         full_seconds = time.perf_counter() - started
 
@@ -80,6 +82,7 @@ def main(
             build_dir,
             settings.search_model,
             settings.search_passage_prompt,
+            settings.search_query_prompt,
         )
         incremental_seconds = time.perf_counter() - started
 

@@ -132,13 +132,14 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
 def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[SelfResult]]:
     """Open the searcher and search every phrasing and out-of-scope line with itself left out."""
+    from bot.search.build import QUERY_CACHE
     from bot.search.outside import load_outside
     from bot.search.selfsearch import curated_queries, outside_queries, self_search
     from bot.search.service import open_searcher
 
     settings = get_settings()
     searcher = open_searcher(settings, with_models=with_models, serving=False)
-    cache = settings.build_dir / "query-cache"
+    cache = settings.build_dir / QUERY_CACHE
     with _progress() as update:
         inside = self_search(
             searcher,
@@ -160,6 +161,7 @@ def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[Se
 def _broad_search(searcher: Searcher) -> list[SelfResult]:
     """Search the broad questions of the knowledge base (training only: the audit has no use)."""
     from bot.search.broad import broad_questions
+    from bot.search.build import QUERY_CACHE
     from bot.search.selfsearch import broad_queries, self_search
 
     settings = get_settings()
@@ -167,7 +169,7 @@ def _broad_search(searcher: Searcher) -> list[SelfResult]:
         return self_search(
             searcher,
             broad_queries(broad_questions(searcher.docs, searcher.config.broad_questions)),
-            settings.build_dir / "query-cache",
+            settings.build_dir / QUERY_CACHE,
             settings.search_model,
             update,
         )

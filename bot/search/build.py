@@ -3,7 +3,13 @@
 Layout under ``<build_dir>/search/``: one directory per build (``build-<time>-<random>``) and a
 ``current`` symlink replaced atomically once a build is complete, so an interrupted or failed
 build leaves the previous index serving. Vectors are cached by a hash of (model, prompt, text)
-in ``<build_dir>/vector-cache/``, so a rebuild only embeds texts that changed.
+in ``<build_dir>/vector-cache/`` (names, with the passage prompt) and ``<build_dir>/query-cache/``
+(questions, with the query prompt), so a rebuild only embeds texts that changed.
+
+Curated phrasings and out-of-scope lines are questions, so they are embedded the way a citizen's
+question is: prepared (``bot.search.query``, without the topic model) and with the query prompt.
+e5 asks for the query prompt on both sides of a symmetric match, question against question, and
+the vectors are then the ones self-search looks up, so training does not embed them again.
 """
 
 from __future__ import annotations
@@ -23,13 +29,19 @@ from pydantic import BaseModel
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.synonyms import SynonymList, load_synonyms
+from bot.search.config import SearchConfig, load_search_config
 from bot.search.documents import SearchDoc, build_documents
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
 from bot.search.outside import OutsideCorpus, load_outside
+from bot.search.qualifiers import Qualifiers
+from bot.search.query import QueryPreparer, tail
 from bot.search.rewrite import Rewriter
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
+VECTOR_CACHE = "vector-cache"
+QUERY_CACHE = "query-cache"
+ASKED_FILE = "asked.json"
 OUTSIDE_DIR = "outside"
 CURRENT = "current"
 
@@ -40,6 +52,7 @@ class Manifest(BaseModel):
     format: int = INDEX_FORMAT
     model: str
     passage_prompt: str
+    query_prompt: str = ""
     kb_hash: str = ""
     input_hash: str
     entries: int
@@ -79,15 +92,18 @@ def input_hash(
     docs: list[SearchDoc],
     synonyms: SynonymList,
     outside: OutsideCorpus,
+    config: SearchConfig,
     model: str,
-    prompt: str,
+    prompts: tuple[str, str],
 ) -> str:
-    """Hash of everything an index is made from: documents, synonyms, out-of-scope lines, model."""
-    digest = hashlib.sha256(f"{INDEX_FORMAT}\0{model}\0{prompt}\0".encode())
+    """Hash of everything an index is made from: documents, synonyms, out-of-scope lines, the
+    search configuration (it prepares the questions), model and prompts."""
+    digest = hashlib.sha256(f"{INDEX_FORMAT}\0{model}\0{prompts[0]}\0{prompts[1]}\0".encode())
     for doc in docs:
         digest.update(doc.model_dump_json().encode())
     digest.update(synonyms.model_dump_json().encode())
     digest.update(outside.model_dump_json().encode())
+    digest.update(config.model_dump_json().encode())
     return digest.hexdigest()
 
 
@@ -128,27 +144,52 @@ Progress = Callable[[int, int], None]
 
 
 def _embed_missing(
-    texts: list[str], cache: VectorCache, model_name: str, prompt: str, progress: Progress | None
+    jobs: list[tuple[list[str], VectorCache, str]], model_name: str, progress: Progress | None
 ) -> int:
-    missing = list(dict.fromkeys(t for t in texts if VectorCache.key(t) not in cache.vectors))
-    if not missing:
+    """Embed the texts of each (texts, cache, prompt) job that its cache lacks; how many."""
+    missing = [
+        (list(dict.fromkeys(t for t in texts if VectorCache.key(t) not in cache.vectors)), cache, p)
+        for texts, cache, p in jobs
+    ]
+    total = sum(len(texts) for texts, _, _ in missing)
+    if not total:
         return 0
     model = load_model(model_name)
-    batch = 64
-    for start in range(0, len(missing), batch):
-        chunk = missing[start : start + batch]
-        for text, vector in zip(chunk, encode(model, chunk, prompt), strict=True):
-            cache.vectors[VectorCache.key(text)] = vector
-        if progress:
-            progress(min(start + batch, len(missing)), len(missing))
-    return len(missing)
+    batch, done = 64, 0
+    for texts, cache, prompt in missing:
+        for start in range(0, len(texts), batch):
+            chunk = texts[start : start + batch]
+            for text, vector in zip(chunk, encode(model, chunk, prompt), strict=True):
+                cache.vectors[VectorCache.key(text)] = vector
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    return total
 
 
-def _flat_index(texts: list[str], cache: VectorCache, dim: int) -> faiss.IndexFlatIP:
-    """Exact inner-product index over the cached vectors of ``texts`` (cosines: unit vectors)."""
+def _asked(
+    texts: list[str], preparer: QueryPreparer, preparation: str, previous: Path | None
+) -> dict[str, str]:
+    """Each question's retrieval text, the text its vector is made from; the previous build's
+    are reused when it prepared questions the same way (preparing ~24,000 takes half a minute)."""
+    known: dict[str, str] = {}
+    saved = previous / ASKED_FILE if previous is not None else None
+    if saved is not None and saved.exists():
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        if data["preparation"] == preparation:
+            known = data["texts"]
+    return {
+        text: known[text] if text in known else tail(preparer.prepare(text, None).retrieval)
+        for text in texts
+    }
+
+
+def _flat_index(rows: list[tuple[str, VectorCache]], dim: int) -> faiss.IndexFlatIP:
+    """Exact inner-product index over the cached vector of each (text, cache) row (cosines:
+    unit vectors)."""
     index = faiss.IndexFlatIP(max(dim, 1))
-    if texts:
-        index.add(np.stack([cache.vectors[VectorCache.key(t)] for t in texts]))
+    if rows:
+        index.add(np.stack([cache.vectors[VectorCache.key(t)] for t, cache in rows]))
     return index
 
 
@@ -171,6 +212,7 @@ def build_index(
     build_dir: Path,
     model_name: str,
     passage_prompt: str,
+    query_prompt: str,
     *,
     force: bool = False,
     progress: Progress | None = None,
@@ -180,7 +222,8 @@ def build_index(
     docs = build_documents(kb)
     synonyms = load_synonyms(kb.kb_dir)
     outside = load_outside(kb.kb_dir)
-    digest = input_hash(docs, synonyms, outside, model_name, passage_prompt)
+    config = load_search_config(kb.kb_dir)
+    digest = input_hash(docs, synonyms, outside, config, model_name, (passage_prompt, query_prompt))
     root = search_root(build_dir)
     existing = current_index(build_dir)
     if existing is not None and not force:
@@ -191,21 +234,46 @@ def build_index(
     texts = [text for doc in docs for text in doc.texts]
     owners = np.array([i for i, doc in enumerate(docs) for _ in doc.texts], dtype=np.int32)
     outside_texts = [text for _, text in outside.lines()]
-    cache = VectorCache(build_dir / "vector-cache", model_name, passage_prompt)
-    embedded = _embed_missing(texts + outside_texts, cache, model_name, passage_prompt, progress)
-    cache.save({VectorCache.key(t) for t in texts + outside_texts})
-    dim = next(iter(cache.vectors.values())).shape[0] if cache.vectors else 0
+    # A document's first text is its name (or an FAQ entry's title): a passage. The rest are
+    # questions, embedded as a citizen's question is.
+    names = [doc.texts[0] for doc in docs]
+    preparation = hashlib.sha256(
+        f"{INDEX_FORMAT}\0{synonyms.model_dump_json()}\0{config.model_dump_json()}".encode()
+    ).hexdigest()
+    asked = _asked(
+        [*(t for doc in docs for t in doc.texts[1:]), *outside_texts],
+        QueryPreparer(synonyms, config, Qualifiers(config.qualifiers, config.field_qualifiers)),
+        preparation,
+        None if force else existing,
+    )
+    passages = VectorCache(build_dir / VECTOR_CACHE, model_name, passage_prompt)
+    questions = VectorCache(build_dir / QUERY_CACHE, model_name, query_prompt)
+    embedded = _embed_missing(
+        [(names, passages, passage_prompt), (list(asked.values()), questions, query_prompt)],
+        model_name,
+        progress,
+    )
+    passages.save({VectorCache.key(t) for t in names})
+    # Questions searched later (self-search, evaluation) share this cache: nothing is dropped.
+    questions.save(set(questions.vectors))
+    dim = next(iter(passages.vectors.values())).shape[0] if passages.vectors else 0
+    rows = [
+        (text, passages) if position == 0 else (asked[text], questions)
+        for doc in docs
+        for position, text in enumerate(doc.texts)
+    ]
 
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     work = root / f".tmp-{target.name}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    faiss.write_index(_flat_index(texts, cache, dim), str(work / "vectors.faiss"))
+    faiss.write_index(_flat_index(rows, dim), str(work / "vectors.faiss"))
     np.save(work / "owners.npy", owners)
     (work / OUTSIDE_DIR).mkdir()
     faiss.write_index(
-        _flat_index(outside_texts, cache, dim), str(work / OUTSIDE_DIR / "vectors.faiss")
+        _flat_index([(asked[t], questions) for t in outside_texts], dim),
+        str(work / OUTSIDE_DIR / "vectors.faiss"),
     )
     LexicalIndex.build(outside_texts).save(work / OUTSIDE_DIR)
     (work / OUTSIDE_DIR / "lines.json").write_text(
@@ -217,11 +285,15 @@ def build_index(
     fields = [
         doc.field if position == 0 else None for doc in docs for position in range(len(doc.texts))
     ]
-    rows = [
+    lexical_rows = [
         f"{text} {rewriter.rewrite(text).text} {field or ''}"
         for text, field in zip(texts, fields, strict=True)
     ]
-    LexicalIndex.build(rows).save(work)
+    LexicalIndex.build(lexical_rows).save(work)
+    (work / ASKED_FILE).write_text(
+        json.dumps({"preparation": preparation, "texts": asked}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     (work / "documents.json").write_text(
         json.dumps([doc.model_dump() for doc in docs], ensure_ascii=False), encoding="utf-8"
     )
@@ -229,6 +301,7 @@ def build_index(
     manifest = Manifest(
         model=model_name,
         passage_prompt=passage_prompt,
+        query_prompt=query_prompt,
         kb_hash=kb.content_hash(),
         input_hash=digest,
         entries=sum(len(doc.entries) for doc in docs),

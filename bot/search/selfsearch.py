@@ -3,7 +3,9 @@ the broad questions as they are.
 
 This is the training data of the ranker, the gate and the confidence model, and the self-retrieval
 audit of the corpus: a phrasing searched as if it were a new question must find its own procedure.
-Query vectors are cached like passage vectors, so a second run only embeds what changed.
+Query vectors are read from the query cache, where the index build has put every phrasing's and
+out-of-scope line's as read without the topic model (``bot.search.build``): training embeds only
+the broad questions; what else is missing (a question read with the topic model) is embedded once.
 """
 
 from __future__ import annotations

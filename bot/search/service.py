@@ -34,6 +34,7 @@ def ensure_index(
         settings.build_dir,
         settings.search_model,
         settings.search_passage_prompt,
+        settings.search_query_prompt,
         force=force,
         progress=progress,
     )

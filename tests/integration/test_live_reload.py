@@ -21,7 +21,7 @@ from bot.search.build import build_index
 from bot.settings import get_settings
 from tests.e2e.processes import VENV_BIN, ManagedProcess, free_port, http_ok
 from tests.metrics_text import scrape, value
-from tests.unit.test_search_index import MODEL, PROMPT, write_kb
+from tests.unit.test_search_index import MODEL, PROMPTS, write_kb
 
 TOKEN = "test-admin-token"
 FEE_QUESTION = "đăng ký hộ kinh doanh tốn bao nhiêu"  # a curated le_phi phrasing of 1.001612
@@ -84,7 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionServer]:
     kb_dir = tmp_path_factory.mktemp("reload-kb")
     build_dir = tmp_path_factory.mktemp("reload-build")
     write_kb(kb_dir)
-    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     port = free_port()
     env = {
         "ISEE_KB_DIR": str(kb_dir),

@@ -8,7 +8,7 @@ from bot.knowledge.loader import load_knowledge_base
 from bot.search.agencies import agency_fit, agency_words, find_agency, strip_agency
 from bot.search.build import build_index, current_index
 from bot.search.searcher import Searcher
-from tests.unit.test_search_index import CONFIG, MODEL, MODELS, PROMPT, write_kb
+from tests.unit.test_search_index import CONFIG, MODEL, MODELS, PROMPTS, write_kb
 
 TAGS = {"BQL": "Ban quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn"}
 
@@ -88,7 +88,7 @@ def permits(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
         agencies={"1.013225": "Ủy ban nhân dân cấp xã", "1.013227": "Ủy ban nhân dân cấp xã"},
     )
     build_dir = tmp_path_factory.mktemp("build-permits")
-    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     index = current_index(build_dir)
     assert index is not None
     config = CONFIG.model_copy(update={"field_tags": TAGS})

