@@ -35,7 +35,7 @@ from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
 from bot.search.outside import OutsideCorpus, load_outside
 from bot.search.qualifiers import Qualifiers
-from bot.search.query import QueryPreparer, tail
+from bot.search.query import QueryPreparer
 from bot.search.rewrite import Rewriter
 
 INDEX_FORMAT = 6
@@ -111,6 +111,7 @@ class VectorCache:
     """Vectors already computed, keyed by a hash of (model, prompt, text)."""
 
     def __init__(self, directory: Path, model: str, prompt: str) -> None:
+        self.prompt = prompt
         slug = hashlib.sha256(f"{model}\0{prompt}".encode()).hexdigest()[:16]
         self.directory = directory / slug
         self.vectors: dict[str, np.ndarray] = {}
@@ -144,22 +145,23 @@ Progress = Callable[[int, int], None]
 
 
 def _embed_missing(
-    jobs: list[tuple[list[str], VectorCache, str]], model_name: str, progress: Progress | None
+    jobs: list[tuple[list[str], VectorCache]], model_name: str, progress: Progress | None
 ) -> int:
-    """Embed the texts of each (texts, cache, prompt) job that its cache lacks; how many."""
+    """Embed the texts of each (texts, cache) job that its cache lacks, with the cache's prompt;
+    how many."""
     missing = [
-        (list(dict.fromkeys(t for t in texts if VectorCache.key(t) not in cache.vectors)), cache, p)
-        for texts, cache, p in jobs
+        (list(dict.fromkeys(t for t in texts if VectorCache.key(t) not in cache.vectors)), cache)
+        for texts, cache in jobs
     ]
-    total = sum(len(texts) for texts, _, _ in missing)
+    total = sum(len(texts) for texts, _ in missing)
     if not total:
         return 0
     model = load_model(model_name)
     batch, done = 64, 0
-    for texts, cache, prompt in missing:
+    for texts, cache in missing:
         for start in range(0, len(texts), batch):
             chunk = texts[start : start + batch]
-            for text, vector in zip(chunk, encode(model, chunk, prompt), strict=True):
+            for text, vector in zip(chunk, encode(model, chunk, cache.prompt), strict=True):
                 cache.vectors[VectorCache.key(text)] = vector
             done += len(chunk)
             if progress:
@@ -179,7 +181,7 @@ def _asked(
         if data["preparation"] == preparation:
             known = data["texts"]
     return {
-        text: known[text] if text in known else tail(preparer.prepare(text, None).retrieval)
+        text: known[text] if text in known else preparer.prepare(text, None).dense_text
         for text in texts
     }
 
@@ -249,7 +251,7 @@ def build_index(
     passages = VectorCache(build_dir / VECTOR_CACHE, model_name, passage_prompt)
     questions = VectorCache(build_dir / QUERY_CACHE, model_name, query_prompt)
     embedded = _embed_missing(
-        [(names, passages, passage_prompt), (list(asked.values()), questions, query_prompt)],
+        [(names, passages), (list(asked.values()), questions)],
         model_name,
         progress,
     )

@@ -68,6 +68,12 @@ class Query:
     content: frozenset[str]  # the content words of ``retrieval``
 
     @property
+    def dense_text(self) -> str:
+        """The text the dense model embeds: the retrieval text's last words (``tail``). The index
+        build embeds curated phrasings from it too, so both sides are the same."""
+        return tail(self.retrieval)
+
+    @property
     def content_words(self) -> int:
         """How many content words are left once topic words and fillers are removed."""
         return len(self.content)

@@ -19,7 +19,7 @@ import numpy as np
 from bot.search.build import VectorCache
 from bot.search.embedder import encode
 from bot.search.evidence import Candidates
-from bot.search.query import Query, tail
+from bot.search.query import Query
 from bot.search.searcher import Searcher
 
 Progress = Callable[[str, int, int], None]
@@ -87,7 +87,7 @@ def query_vectors(
 ) -> np.ndarray:
     """Query vectors of ``prepared`` questions, embedding only those not cached yet."""
     cache = VectorCache(cache_dir, model_name, searcher.query_prompt)
-    texts = [tail(p.retrieval) for p in prepared]
+    texts = [p.dense_text for p in prepared]
     missing = list(dict.fromkeys(t for t in texts if VectorCache.key(t) not in cache.vectors))
     for start in range(0, len(missing), EMBED_BATCH):
         chunk = missing[start : start + EMBED_BATCH]
