@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.synonyms import SynonymList, load_synonyms
 from bot.search.config import SearchConfig, load_search_config
+from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, build_documents
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
@@ -38,10 +39,11 @@ from bot.search.qualifiers import Qualifiers
 from bot.search.query import QueryPreparer
 from bot.search.rewrite import Rewriter
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 VECTOR_CACHE = "vector-cache"
 QUERY_CACHE = "query-cache"
 ASKED_FILE = "asked.json"
+OUTSIDE_LINES = "lines.json"
 OUTSIDE_DIR = "outside"
 CURRENT = "current"
 
@@ -171,19 +173,25 @@ def _embed_missing(
 
 def _asked(
     texts: list[str], preparer: QueryPreparer, preparation: str, previous: Path | None
-) -> dict[str, str]:
-    """Each question's retrieval text, the text its vector is made from; the previous build's
-    are reused when it prepared questions the same way (preparing ~24,000 takes half a minute)."""
-    known: dict[str, str] = {}
+) -> dict[str, tuple[str, bool]]:
+    """Each question's retrieval text and whether it is typed without diacritics; the previous
+    build's are reused when it prepared questions the same way (preparing ~24,000 takes half a
+    minute)."""
+    known: dict[str, tuple[str, bool]] = {}
     saved = previous / ASKED_FILE if previous is not None else None
     if saved is not None and saved.exists():
         data = json.loads(saved.read_text(encoding="utf-8"))
         if data["preparation"] == preparation:
-            known = data["texts"]
-    return {
-        text: known[text] if text in known else preparer.prepare(text, None).dense_text
-        for text in texts
-    }
+            known = {
+                text: (retrieval, bool(bare)) for text, (retrieval, bare) in data["texts"].items()
+            }
+    asked = {}
+    for text in texts:
+        if text not in known:
+            prepared = preparer.prepare(text, None)
+            known[text] = (prepared.retrieval, prepared.accentless)
+        asked[text] = known[text]
+    return asked
 
 
 def _flat_index(rows: list[tuple[str, VectorCache]], dim: int) -> faiss.IndexFlatIP:
@@ -242,16 +250,25 @@ def build_index(
     preparation = hashlib.sha256(
         f"{INDEX_FORMAT}\0{synonyms.model_dump_json()}\0{config.model_dump_json()}".encode()
     ).hexdigest()
+    preparer = QueryPreparer(
+        synonyms,
+        config,
+        Qualifiers(config.qualifiers, config.field_qualifiers),
+        DiacriticRestorer.of_index(docs, outside_texts, config),
+    )
     asked = _asked(
         [*(t for doc in docs for t in doc.texts[1:]), *outside_texts],
-        QueryPreparer(synonyms, config, Qualifiers(config.qualifiers, config.field_qualifiers)),
+        preparer,
         preparation,
         None if force else existing,
     )
+    # The text each question's vector is made from; the restorer is learned from this build's
+    # texts, so its spellings are read afresh every build.
+    dense = {text: preparer.dense_text(*read) for text, read in asked.items()}
     passages = VectorCache(build_dir / VECTOR_CACHE, model_name, passage_prompt)
     questions = VectorCache(build_dir / QUERY_CACHE, model_name, query_prompt)
     embedded = _embed_missing(
-        [(names, passages), (list(asked.values()), questions)],
+        [(names, passages), (list(dense.values()), questions)],
         model_name,
         progress,
     )
@@ -260,7 +277,7 @@ def build_index(
     questions.save(set(questions.vectors))
     dim = next(iter(passages.vectors.values())).shape[0] if passages.vectors else 0
     rows = [
-        (text, passages) if position == 0 else (asked[text], questions)
+        (text, passages) if position == 0 else (dense[text], questions)
         for doc in docs
         for position, text in enumerate(doc.texts)
     ]
@@ -274,11 +291,11 @@ def build_index(
     np.save(work / "owners.npy", owners)
     (work / OUTSIDE_DIR).mkdir()
     faiss.write_index(
-        _flat_index([(asked[t], questions) for t in outside_texts], dim),
+        _flat_index([(dense[t], questions) for t in outside_texts], dim),
         str(work / OUTSIDE_DIR / "vectors.faiss"),
     )
     LexicalIndex.build(outside_texts).save(work / OUTSIDE_DIR)
-    (work / OUTSIDE_DIR / "lines.json").write_text(
+    (work / OUTSIDE_DIR / OUTSIDE_LINES).write_text(
         json.dumps(outside.lines(), ensure_ascii=False), encoding="utf-8"
     )
     # Names use abbreviations too ("sổ BHXH", "TNLĐ"): index them with the canonical wording added.

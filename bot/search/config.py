@@ -87,6 +87,19 @@ class TopicClauses(_Config):
     )
 
 
+class DiacriticsConfig(_Config):
+    """How accents are restored (``search.yml``: ``diacritics``)."""
+
+    candidates: int = Field(
+        ge=1, description="Accented spellings of an unmarked word considered, the most frequent"
+    )
+    bigram_weight: float = Field(
+        gt=0,
+        lt=1,
+        description="Weight of the bigram estimate against the word's own frequency (interpolation)",
+    )
+
+
 class SearchConfig(_Config):
     """The whole ``search.yml``."""
 
@@ -125,6 +138,7 @@ class SearchConfig(_Config):
         ),
     )
     training: Training
+    diacritics: DiacriticsConfig
     topic_clauses: TopicClauses
     broad_questions: BroadQuestions
     qualifiers: list[str] = Field(

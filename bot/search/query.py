@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.knowledge.synonyms import SynonymList
 from bot.search.agencies import AgencyMention, find_agency, strip_agency
 from bot.search.config import SearchConfig
+from bot.search.diacritics import DiacriticRestorer
 from bot.search.models import TopicClassifier
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless
@@ -56,6 +57,10 @@ class Query:
 
     text: str
     retrieval: str  # without topic words, fillers and the office mention
+    # What the dense model embeds: the retrieval text's last words, given back their diacritics
+    # when typed without (``QueryPreparer.dense_text``). The index build embeds curated phrasings
+    # from it too, so both sides are the same.
+    dense_text: str
     lexical_text: str  # retrieval text plus the words synonyms replaced
     whole_text: str  # the rewritten question with its topic words, fillers removed
     topic_text: str  # rewritten text the topic classifier reads
@@ -66,12 +71,6 @@ class Query:
     said: frozenset[int]
     syllables: frozenset[str]
     content: frozenset[str]  # the content words of ``retrieval``
-
-    @property
-    def dense_text(self) -> str:
-        """The text the dense model embeds: the retrieval text's last words (``tail``). The index
-        build embeds curated phrasings from it too, so both sides are the same."""
-        return tail(self.retrieval)
 
     @property
     def content_words(self) -> int:
@@ -92,8 +91,15 @@ def tail(text: str) -> str:
 class QueryPreparer:
     """Turns a question into a :class:`Query`: synonyms, topics, office mention, qualifiers."""
 
-    def __init__(self, synonyms: SynonymList, config: SearchConfig, qualifiers: Qualifiers) -> None:
+    def __init__(
+        self,
+        synonyms: SynonymList,
+        config: SearchConfig,
+        qualifiers: Qualifiers,
+        restorer: DiacriticRestorer,
+    ) -> None:
         self.rewriter = Rewriter(synonyms)
+        self.restorer = restorer
         self.config = config
         self.qualifiers = qualifiers
         separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
@@ -124,6 +130,7 @@ class QueryPreparer:
         return Query(
             text=text,
             retrieval=retrieval,
+            dense_text=self.dense_text(retrieval, accentless),
             lexical_text=f"{retrieval} {replaced}",
             whole_text=f"{strip_noise(rewritten.text, accentless)} {replaced}",
             topic_text=rewritten.text,
@@ -135,6 +142,12 @@ class QueryPreparer:
             syllables=content_syllables(rewritten.text) | content_syllables(text),
             content=content_syllables(retrieval),
         )
+
+    def dense_text(self, retrieval: str, accentless: bool) -> str:
+        """The text the dense model embeds for a question's ``retrieval`` text: its last words
+        (``tail``), with their diacritics restored when the question is typed without them."""
+        words = tail(retrieval)
+        return self.restorer.restore(words) if accentless else words
 
     def topic_text(self, query: str) -> str:
         """``query`` as the topic classifier reads it: cleaned and rewritten (``Query.topic_text``)."""

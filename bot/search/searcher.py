@@ -23,8 +23,9 @@ from sentence_transformers import SentenceTransformer
 from bot.knowledge.synonyms import SynonymList
 from bot.metrics import observe_search
 from bot.search.broad import broad_questions
-from bot.search.build import OUTSIDE_DIR, read_manifest
+from bot.search.build import OUTSIDE_DIR, OUTSIDE_LINES, read_manifest
 from bot.search.config import SearchConfig
+from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, entry_for
 from bot.search.embedder import encode, load_model
 from bot.search.evidence import Candidates, Evidence, query_row
@@ -32,7 +33,7 @@ from bot.search.lexical import LexicalIndex
 from bot.search.models import SearchModels
 from bot.search.normalize import clean
 from bot.search.qualifiers import Qualifiers
-from bot.search.query import Query, QueryPreparer, content_syllables, tail
+from bot.search.query import Query, QueryPreparer, content_syllables
 from bot.search.topics import NameRuns, strip_name
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class Searcher:
         synonyms: SynonymList,
         config: SearchConfig,
         models: SearchModels | None,
+        outside_texts: list[str],
     ) -> None:
         self.docs = docs
         self.model = model
@@ -112,7 +114,9 @@ class Searcher:
         self.config = config
         self.models = models
         qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
-        self.preparer = QueryPreparer(synonyms, config, qualifiers)
+        self.preparer = QueryPreparer(
+            synonyms, config, qualifiers, DiacriticRestorer.of_index(docs, outside_texts, config)
+        )
         self._name_runs: dict[int, NameRuns] = {}
         self._broad = frozenset(
             content_syllables(text) for text in broad_questions(docs, config.broad_questions)
@@ -160,6 +164,12 @@ class Searcher:
             synonyms=synonyms,
             config=config,
             models=models,
+            outside_texts=[
+                text
+                for _, text in json.loads(
+                    (index_dir / OUTSIDE_DIR / OUTSIDE_LINES).read_text(encoding="utf-8")
+                )
+            ],
         )
 
     @classmethod
@@ -175,9 +185,9 @@ class Searcher:
         """Clean, rewrite and strip ``query`` for retrieval (``bot.search.query``)."""
         return self.preparer.prepare(query, self.models.topics if self.models else None)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Query vectors of prepared retrieval texts (the last words of long ones)."""
-        return encode(self.model, [tail(t) for t in texts], self.query_prompt)
+    def embed(self, prepared: list[Query]) -> np.ndarray:
+        """Query vectors of prepared questions (of their ``dense_text``)."""
+        return encode(self.model, [p.dense_text for p in prepared], self.query_prompt)
 
     def candidates(
         self,
@@ -203,7 +213,7 @@ class Searcher:
         one first; none for a general question) and the signals."""
         models = self.trained()
         prepared = self.prepare(query)
-        (vector,) = self.embed([prepared.retrieval])
+        (vector,) = self.embed([prepared])
         found = self.candidates(prepared, vector, procedure_hint)
         scores = models.rank(found.matrix)
         order = np.argsort(-scores, kind="stable")

@@ -32,7 +32,7 @@ from bot.search.features import RANK_FEATURES
 from bot.search.models import MODEL_DIR, SearchModels
 from bot.search.normalize import fold
 from bot.search.outside import OUTSIDE_FILE, load_outside
-from bot.search.query import Query, QueryPreparer, tail
+from bot.search.query import Query, QueryPreparer
 from bot.search.searcher import Searcher, Signals
 from bot.search.selfsearch import curated_queries
 from bot.settings import get_settings
@@ -216,7 +216,7 @@ def test_the_question_is_also_read_whole_with_its_topic_words(searcher: Searcher
     prepared = searcher.prepare(question)
     assert "bao lau" not in fold(prepared.retrieval)
     assert "bao lau" in fold(prepared.whole_text)
-    (vector,) = searcher.embed([prepared.retrieval])
+    (vector,) = searcher.embed([prepared])
     doc = next(i for i, d in enumerate(searcher.docs) if d.key == "1.000894")
     row = int(searcher.doc_start[doc]) + searcher.docs[doc].texts.index(question)
     seen = searcher.candidates(prepared, vector)
@@ -372,16 +372,37 @@ def test_phrasings_are_indexed_as_the_questions_they_are(built: Path) -> None:
     stored = faiss.read_index(str(index / "vectors.faiss"))
     vectors = stored.reconstruct_n(0, stored.ntotal)
     # A phrasing's row holds the vector a citizen's question of the same words gets.
-    asked = plain.embed([p.retrieval for p in prepared])
+    asked = plain.embed(prepared)
     assert np.allclose(vectors[[q.row for q in queries]], asked, atol=1e-5)
     # Self-search finds every phrasing's vector cached: training embeds none again.
     cache = VectorCache(built / QUERY_CACHE, MODEL, PROMPTS[1])
-    assert all(VectorCache.key(tail(p.retrieval)) in cache.vectors for p in prepared)
+    assert all(VectorCache.key(p.dense_text) in cache.vectors for p in prepared)
     # Names stay passages.
     first = int(plain.doc_start[0])
     (name,) = encode(plain.model, [plain.docs[0].texts[0]], PROMPTS[0])
     assert np.allclose(vectors[first], name, atol=1e-5)
-    assert not np.allclose(vectors[first], plain.embed([plain.docs[0].texts[0]])[0], atol=1e-3)
+    (asked_name,) = encode(plain.model, [plain.docs[0].texts[0]], PROMPTS[1])
+    assert not np.allclose(vectors[first], asked_name, atol=1e-3)
+
+
+def test_a_question_typed_without_diacritics_is_embedded_with_them(searcher: Searcher) -> None:
+    """BM25 folds accents itself; the dense model is given them back, spelled as the index's
+    own texts spell them."""
+    bare = searcher.prepare("dang ky khai sinh luu dong")
+    typed = searcher.prepare("Đăng ký khai sinh lưu động")
+    assert bare.accentless and not typed.accentless
+    assert bare.retrieval == "dang ky khai sinh luu dong"
+    assert bare.dense_text == typed.dense_text.lower() == "đăng ký khai sinh lưu động"
+
+
+def _question_texts(kb_dir: Path, build_dir: Path) -> set[str]:
+    """The texts the current index's question vectors are made from (phrasings, out-of-scope
+    lines), as serving reads them."""
+    index = current_index(build_dir)
+    assert index is not None
+    plain = Searcher.open(index, PROMPTS[1], CONFIG, None)
+    texts = [q.text for q in curated_queries(plain)] + [t for _, t in load_outside(kb_dir).lines()]
+    return {plain.prepare(text).dense_text for text in texts}
 
 
 def test_rebuild_is_skipped_when_nothing_changed(kb_dir: Path, tmp_path: Path) -> None:
@@ -398,9 +419,12 @@ def test_incremental_build_embeds_only_changed_texts(tmp_path: Path) -> None:
     changed = dict(PROCEDURES)
     changed["1.000894"] = ("Đăng ký kết hôn (sửa tên để thử)", "Hộ tịch")
     write_kb(kb_dir, changed)
+    before = _question_texts(kb_dir, build_dir)
     report = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     assert not report.reused
-    assert report.manifest.embedded == 1
+    # The renamed name, and the questions typed without diacritics whose restored spelling
+    # the new name's words moved (the restorer learns from each build's texts): nothing else.
+    assert report.manifest.embedded == 1 + len(_question_texts(kb_dir, build_dir) - before)
     assert len(list((build_dir / "search").glob("build-*"))) == 1
 
 
@@ -417,17 +441,22 @@ def test_a_rebuild_prepares_only_new_questions(
         prepared.append(query)
         return prepare(self, query, topics)
 
+    before = _question_texts(kb_dir, build_dir)
     monkeypatch.setattr(build_module.QueryPreparer, "prepare", counted)
     phrases = dict(PHRASES)
     phrases["1.000894"] = [*PHRASES["1.000894"], "hai đứa muốn cưới thì lên xã làm gì"]
     write_kb(kb_dir, phrases=phrases)
     report = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
     assert prepared == ["hai đứa muốn cưới thì lên xã làm gì"]
-    assert report.manifest.embedded == 1
     forced = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS, force=True)
     assert len(prepared) == 1 + forced.manifest.vectors - forced.manifest.documents + len(
         load_outside(kb_dir).lines()
     )
+    monkeypatch.undo()
+    # The new question was embedded, and the questions typed without diacritics whose restored
+    # spelling its words moved: nothing else.
+    new = _question_texts(kb_dir, build_dir) - before
+    assert new and report.manifest.embedded == len(new)
 
 
 def test_failed_build_leaves_the_previous_index_serving(
@@ -571,7 +600,7 @@ def _feature_rows(
 ) -> dict:
     """The named features of each candidate of ``question``, keyed by procedure code."""
     prepared = searcher.prepare(question)
-    (vector,) = searcher.embed([prepared.retrieval])
+    (vector,) = searcher.embed([prepared])
     found = searcher.candidates(
         prepared, vector, exclude=np.array(exclude, dtype=np.int64) if exclude else None
     )

@@ -154,7 +154,7 @@ def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
     assert len(inside) == sum(len(q) for q in PHRASINGS.values())
     assert len(outside) == sum(len(v) for v in OUTSIDE.values())
     result = next(r for r in inside if r.query.text == "làm giấy khai sinh cho con mới đẻ")
-    (vector,) = searcher.embed([result.prepared.retrieval])
+    (vector,) = searcher.embed([result.prepared])
     with_itself = searcher.candidates(result.prepared, vector)
     lex = RANK_FEATURES.index("lex_share")
 
