@@ -45,7 +45,7 @@ _RULES: dict[Topic, tuple[str, ...]] = {
         r"(ho so|tai lieu) (gom|bao gom|can|phai co)",
         r"(can|chuan bi|mang|nop|xuat trinh) (nhung |cac )?(gi|giay|ho so|tai lieu)",
         r"can (co )?(nhung )?gi",
-        r"(gom|bao gom|co) (nhung )?(gi|giay to gi|nhung gi)",
+        r"(gom|bao gom|co) (nhung |cac )?(gi|giay to (gi|nao)|nhung gi)",
         r"tai lieu",
         r"so luong (bo )?ho so",
         r"mau don",
