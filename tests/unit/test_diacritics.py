@@ -9,15 +9,15 @@ from bot.search.diacritics import DiacriticRestorer
 
 CONFIG = DiacriticsConfig(candidates=8, bigram_weight=0.8)
 TEXTS = [
-    "Cấp lại giấy phép lái xe bị mất",
-    "Đổi giấy phép lái xe quá hạn",
-    "Cấp lại thẻ căn cước",
-    "Cấp lại giấy chứng nhận đăng ký xe",
+    "Cấp lại giấy phép lái tàu cá bị hỏng",
+    "Học lái tàu cá ở đâu",
+    "Cấp lại thẻ hội viên",
+    "Xin cấp lại bản sao",
     "Lãi suất vay mua nhà là bao nhiêu",
-    "Đăng ký kết hôn",
+    "Đăng ký nuôi con nuôi",
     # Typed without diacritics: never teaches the model a spelling.
-    "cap lai giay phep lai xe",
-    "lai xe",
+    "cap lai giay phep lai tau ca",
+    "lai tau",
 ]
 
 
@@ -27,14 +27,16 @@ def restorer() -> DiacriticRestorer:
 
 
 def test_each_word_gets_the_spelling_its_neighbours_call_for(restorer: DiacriticRestorer) -> None:
-    # "lai" is "lại" after "cấp", "lái" before "xe", "lãi" before "suất".
-    assert restorer.restore("cap lai giay phep lai xe") == "cấp lại giấy phép lái xe"
+    # "lai" is "lại" after "cấp", "lái" before "tàu", "lãi" before "suất".
+    assert (
+        restorer.restore("xin cap lai giay phep lai tau ca") == "xin cấp lại giấy phép lái tàu cá"
+    )
     assert restorer.restore("lai suat vay mua nha") == "lãi suất vay mua nhà"
 
 
 def test_texts_typed_without_diacritics_teach_nothing() -> None:
-    bare = DiacriticRestorer(["cap lai giay phep lai xe", "dang ky ket hon"], CONFIG)
-    assert bare.restore("dang ky ket hon") == "dang ky ket hon"
+    bare = DiacriticRestorer(["cap lai giay phep lai tau ca", "dang ky nuoi con nuoi"], CONFIG)
+    assert bare.restore("dang ky nuoi con nuoi") == "dang ky nuoi con nuoi"
 
 
 def test_marked_and_unknown_words_digits_and_punctuation_stay(
@@ -45,8 +47,8 @@ def test_marked_and_unknown_words_digits_and_punctuation_stay(
 
 
 def test_only_the_most_frequent_spellings_are_considered() -> None:
-    texts = ["lái xe", "lái xe", "lái tàu", "lại", "lại", "lại", "lại", "lãi"]
+    texts = ["lái tàu", "lái tàu", "lái máy", "lại", "lại", "lại", "lại", "lãi"]
     one = DiacriticRestorer(texts, DiacriticsConfig(candidates=1, bigram_weight=0.8))
     # With one spelling allowed, context cannot pick "lái": the most frequent word wins.
-    assert one.restore("lai xe") == "lại xe"
-    assert DiacriticRestorer(texts, CONFIG).restore("lai xe") == "lái xe"
+    assert one.restore("lai tau") == "lại tàu"
+    assert DiacriticRestorer(texts, CONFIG).restore("lai tau") == "lái tàu"
