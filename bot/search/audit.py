@@ -7,16 +7,16 @@ curator can make them say what sets their procedure apart, or move them to the r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import yaml
 from pydantic import BaseModel
 
 from bot.knowledge.loader import PROCEDURES_DIR
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
-
-START_CHARS = 30  # the start of a phrasing always stands on the line where its item begins
 
 
 class AuditMiss(BaseModel):
@@ -39,18 +39,37 @@ class AuditReport(BaseModel):
     misses: list[AuditMiss]
 
 
-def _locate(kb_dir: Path, key: str, text: str) -> tuple[str, int]:
-    """File and line where ``text`` is written (procedure file, or the FAQ file holding it).
+def _phrasing_lines(node: yaml.Node) -> Iterator[tuple[str, int]]:
+    """Each curated phrasing under a ``questions:`` key of ``node``, with its first line."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "questions" and isinstance(value, yaml.SequenceNode):
+                for item in value.value:
+                    scalars = (
+                        [v for _, v in item.value] if isinstance(item, yaml.MappingNode) else [item]
+                    )
+                    for scalar in scalars:
+                        if isinstance(scalar, yaml.ScalarNode):
+                            yield scalar.value, scalar.start_mark.line + 1
+            else:
+                yield from _phrasing_lines(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _phrasing_lines(item)
 
-    Long phrasings are folded over several YAML lines: the line where they start is given.
-    """
+
+def _locate(kb_dir: Path, key: str, text: str) -> tuple[str, int]:
+    """File and line where the phrasing ``text`` is written (procedure file, or the FAQ file
+    holding it). Long phrasings are folded over several YAML lines: the line where they start
+    is given."""
     if key.startswith("faq:"):
         candidates = sorted((kb_dir / "faq").glob("*.yml"))
     else:
         candidates = sorted((kb_dir / PROCEDURES_DIR).glob(f"*/{key}.yml"))
     for path in candidates:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if text[:START_CHARS] in line:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        for value, number in _phrasing_lines(root) if root else ():
+            if value == text:
                 return str(path), number
     return str(candidates[0]) if candidates else key, 0
 

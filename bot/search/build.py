@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import faiss
 import numpy as np
@@ -29,6 +30,19 @@ from pydantic import BaseModel
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.synonyms import SynonymList, load_synonyms
+from bot.search import (
+    agencies,
+    diacritics,
+    documents,
+    lexical,
+    noise,
+    normalize,
+    qualifiers,
+    query,
+    rewrite,
+    topics,
+    variants,
+)
 from bot.search.config import SearchConfig, load_search_config
 from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, build_documents
@@ -46,6 +60,29 @@ ASKED_FILE = "asked.json"
 OUTSIDE_LINES = "lines.json"
 OUTSIDE_DIR = "outside"
 CURRENT = "current"
+# The code that reads a question (cleaning, rewriting, restoring diacritics…): when it changes,
+# the questions are prepared afresh, and the index is built again with the code that makes its
+# documents and BM25 matrix.
+PREPARING_CODE = (
+    query,
+    normalize,
+    noise,
+    rewrite,
+    agencies,
+    qualifiers,
+    topics,
+    variants,
+    diacritics,
+)
+INDEX_CODE = (*PREPARING_CODE, documents, lexical)
+
+
+def code_hash(modules: tuple[ModuleType, ...]) -> str:
+    """SHA-256 of the source files of ``modules``."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__ or module.__name__).read_bytes())
+    return digest.hexdigest()
 
 
 class Manifest(BaseModel):
@@ -99,8 +136,10 @@ def input_hash(
     prompts: tuple[str, str],
 ) -> str:
     """Hash of everything an index is made from: documents, synonyms, out-of-scope lines, the
-    search configuration (it prepares the questions), model and prompts."""
+    search configuration (it prepares the questions), model, prompts and the code that reads
+    questions and makes documents."""
     digest = hashlib.sha256(f"{INDEX_FORMAT}\0{model}\0{prompts[0]}\0{prompts[1]}\0".encode())
+    digest.update(code_hash(INDEX_CODE).encode())
     for doc in docs:
         digest.update(doc.model_dump_json().encode())
     digest.update(synonyms.model_dump_json().encode())
@@ -248,7 +287,8 @@ def build_index(
     # questions, embedded as a citizen's question is.
     names = [doc.texts[0] for doc in docs]
     preparation = hashlib.sha256(
-        f"{INDEX_FORMAT}\0{synonyms.model_dump_json()}\0{config.model_dump_json()}".encode()
+        f"{INDEX_FORMAT}\0{code_hash(PREPARING_CODE)}\0{synonyms.model_dump_json()}"
+        f"\0{config.model_dump_json()}".encode()
     ).hexdigest()
     preparer = QueryPreparer(
         synonyms,

@@ -52,6 +52,9 @@ class ModelCard(BaseModel):
     corpus_hash: str = Field(description="Hash of the phrasings and out-of-scope lines used")
     trained_at: str
     training: dict[str, Any] = Field(description="Sizes of the training data")
+    settings: dict[str, Any] = Field(
+        description="The `training:` settings of search.yml the models were fitted with"
+    )
     figures: dict[str, Any] = Field(description="Cross-validated figures (see docs/search.md)")
 
 

@@ -332,6 +332,7 @@ def train_models(
                 "folds": len(folds),
                 "seconds": round(time.perf_counter() - started, 1),
             },
+            settings=training.model_dump(),
             figures={key: round(value, 4) for key, value in fitted.model_dump().items()},
         ),
     )

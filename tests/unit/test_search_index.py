@@ -6,7 +6,9 @@ search settings, out-of-scope corpus and trained models, so it takes seconds.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -457,6 +459,52 @@ def test_a_rebuild_prepares_only_new_questions(
     # spelling its words moved: nothing else.
     new = _question_texts(kb_dir, build_dir) - before
     assert new and report.manifest.embedded == len(new)
+
+
+def test_a_change_to_the_reading_code_prepares_every_question_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb_dir, build_dir = tmp_path / "kb", tmp_path / "build"
+    write_kb(kb_dir)
+    rule = tmp_path / "reading_rule.py"
+    rule.write_text("SPELLING = 'dang ky'\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("reading_rule", rule)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(build_module, "PREPARING_CODE", (*build_module.PREPARING_CODE, module))
+    monkeypatch.setattr(build_module, "INDEX_CODE", (*build_module.INDEX_CODE, module))
+    first = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
+    same = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
+    assert same.reused
+    prepared: list[str] = []
+    prepare = build_module.QueryPreparer.prepare
+
+    def counted(self: QueryPreparer, query: str, topics: None) -> Query:
+        prepared.append(query)
+        return prepare(self, query, topics)
+
+    monkeypatch.setattr(build_module.QueryPreparer, "prepare", counted)
+    rule.write_text("SPELLING = 'đăng ký'\n", encoding="utf-8")
+    again = build_index(load_knowledge_base(kb_dir), build_dir, MODEL, *PROMPTS)
+    assert not again.reused and again.manifest.input_hash != first.manifest.input_hash
+    questions = (
+        first.manifest.vectors - first.manifest.documents + len(load_outside(kb_dir).lines())
+    )
+    assert len(prepared) == questions
+
+
+def test_the_reading_code_hashed_covers_what_prepares_a_question() -> None:
+    # Every module of bot.search that bot.search.query imports reads the question (the settings
+    # and the topic model aside): a change to any of them must prepare the questions again.
+    tree = ast.parse(Path(build_module.query.__file__ or "").read_text(encoding="utf-8"))
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.search.")
+    }
+    hashed = {module.__name__ for module in build_module.PREPARING_CODE}
+    assert imported - {"bot.search.config", "bot.search.models"} <= hashed
 
 
 def test_failed_build_leaves_the_previous_index_serving(

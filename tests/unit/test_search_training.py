@@ -196,6 +196,8 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
     card = loaded.card
     assert card.guess_threshold <= card.clarify_threshold == fitted.clarify_threshold
     assert loaded.card.training["topic_lines"] == len(LINES)
+    # The card says how the models were fitted, so a file can be traced to its settings.
+    assert loaded.card.settings == training.model_dump()
     matrix = inside[0].found.matrix
     assert np.allclose(loaded.rank(matrix), first.rank(matrix))
     assert set(loaded.topics.model.classes_) <= {
