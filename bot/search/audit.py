@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel
 
+from bot.knowledge.check.marked import Loc, read_yaml
 from bot.knowledge.loader import PROCEDURES_DIR
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
@@ -39,38 +40,33 @@ class AuditReport(BaseModel):
     misses: list[AuditMiss]
 
 
-def _phrasing_lines(node: yaml.Node) -> Iterator[tuple[str, int]]:
-    """Each curated phrasing under a ``questions:`` key of ``node``, with its first line."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "questions" and isinstance(value, yaml.SequenceNode):
-                for item in value.value:
-                    scalars = (
-                        [v for _, v in item.value] if isinstance(item, yaml.MappingNode) else [item]
-                    )
-                    for scalar in scalars:
-                        if isinstance(scalar, yaml.ScalarNode):
-                            yield scalar.value, scalar.start_mark.line + 1
-            else:
-                yield from _phrasing_lines(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _phrasing_lines(item)
+def _question_lists(data: Any, key: str) -> Iterator[tuple[Loc, list[Any]]]:
+    """The ``questions:`` list of entry ``key`` in a loaded file, with where it stands."""
+    if not isinstance(data, dict):
+        return
+    if not key.startswith("faq:"):
+        yield ("questions",), data.get("questions") or []
+        return
+    for index, faq in enumerate(data.get("faqs") or []):
+        if isinstance(faq, dict) and f"faq:{faq.get('id')}" == key:
+            yield ("faqs", index, "questions"), faq.get("questions") or []
 
 
 def _locate(kb_dir: Path, key: str, text: str) -> tuple[str, int]:
-    """File and line where the phrasing ``text`` is written (procedure file, or the FAQ file
-    holding it). Long phrasings are folded over several YAML lines: the line where they start
-    is given."""
+    """File and line where the phrasing ``text`` of entry ``key`` is written (procedure file,
+    or the FAQ file holding the entry). Long phrasings are folded over several YAML lines: the
+    line where their list item starts is given."""
     if key.startswith("faq:"):
         candidates = sorted((kb_dir / "faq").glob("*.yml"))
     else:
         candidates = sorted((kb_dir / PROCEDURES_DIR).glob(f"*/{key}.yml"))
     for path in candidates:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        for value, number in _phrasing_lines(root) if root else ():
-            if value == text:
-                return str(path), number
+        marked, _ = read_yaml(path)
+        for loc, items in _question_lists(marked.data, key):
+            for index, item in enumerate(items):
+                written = next(iter(item.values()), None) if isinstance(item, dict) else item
+                if written == text:
+                    return str(path), marked.position((*loc, index))[0]
     return str(candidates[0]) if candidates else key, 0
 
 
