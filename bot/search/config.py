@@ -42,6 +42,13 @@ class Training(_Config):
         description="Value of offering choices that hold the right answer (a right answer is 1)",
     )
     wrong_cost: float = Field(ge=0, description="Cost of answering with the wrong procedure")
+    clarify_resamples: int = Field(
+        ge=1,
+        description=(
+            "Bootstrap resamples of the phrasings whose best clarify thresholds are averaged"
+            " (median): one sample's best threshold is unstable"
+        ),
+    )
     guess_cost: float = Field(
         ge=0,
         description=(

