@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from bot.knowledge.check.marked import Loc, read_yaml
 from bot.knowledge.loader import PROCEDURES_DIR
+from bot.knowledge.schema import CuratedQuestion
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
 
@@ -64,8 +65,7 @@ def _locate(kb_dir: Path, key: str, text: str) -> tuple[str, int]:
         marked, _ = read_yaml(path)
         for loc, items in _question_lists(marked.data, key):
             for index, item in enumerate(items):
-                written = next(iter(item.values()), None) if isinstance(item, dict) else item
-                if written == text:
+                if CuratedQuestion.model_validate(item).text == text:
                     return str(path), marked.position((*loc, index))[0]
     return str(candidates[0]) if candidates else key, 0
 
