@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     )
     search_query_prompt: str = Field("query: ", description="Prompt prepended to queries")
     search_passage_prompt: str = Field("passage: ", description="Prompt prepended to documents")
+    search_batch_workers: int = Field(
+        2,
+        ge=1,
+        description="Processes that search the curated corpus with each phrasing left out (ranker "
+        "training and the audit); 1 searches in the command's own process",
+    )
 
     # Processes
     gateway_host: str = "127.0.0.1"

@@ -63,12 +63,14 @@ def import_command(
         for bad in bad_lines:
             console.print(f"[red]{national_jsonl.name}:{bad.line}: {bad.reason}[/red]")
         raise typer.Exit(code=1)
-    built = build(rows, records, data_date.date())
     try:
-        edited = apply_source_edits(built.procedures, load_source_edits(target))
+        source_edits = load_source_edits(target)
+        built = build(rows, records, data_date.date(), source_edits.successors)
+        edited = apply_source_edits(built.procedures, source_edits)
     except SourceEditError as exc:
         console.print(
-            f"[red]{exc}[/red]\nKhông ghi gì; kiểm tra lại các mục sửa lời trong tệp này."
+            f"[red]{exc}[/red]\nKhông ghi gì; kiểm tra lại mục sửa lời hoặc liên kết thủ tục"
+            " thay thế nêu trên."
         )
         raise typer.Exit(code=1) from exc
     built = built.model_copy(update={"procedures": edited})

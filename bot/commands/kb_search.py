@@ -147,6 +147,7 @@ def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[Se
             cache,
             settings.search_model,
             update,
+            settings.search_batch_workers,
         )
         outside = self_search(
             searcher,
@@ -154,6 +155,7 @@ def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[Se
             cache,
             settings.search_model,
             update,
+            settings.search_batch_workers,
         )
     return searcher, inside, outside
 
@@ -172,6 +174,7 @@ def _broad_search(searcher: Searcher) -> list[SelfResult]:
             settings.build_dir / QUERY_CACHE,
             settings.search_model,
             update,
+            settings.search_batch_workers,
         )
 
 

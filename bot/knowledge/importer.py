@@ -19,6 +19,7 @@ from bot.knowledge.province import (
     merge_rows,
 )
 from bot.knowledge.schema import CentralIndex, CentralProcedure, Level, Links, Procedure
+from bot.knowledge.source_edits import SourceEditError, Successor
 from bot.knowledge.text import clean
 
 LOCAL_LEVELS: frozenset[Level] = frozenset({"tinh", "huyen", "xa", "khac"})
@@ -30,17 +31,6 @@ LOCAL_OFFICE = re.compile(
 )
 VARIANT_RANK = {"xã": 0, "tỉnh": 1, "huyện": 3, "trung ương": 4}
 LEVEL_RANK: dict[Level, int] = {"xa": 0, "tinh": 1, "khac": 2, "huyen": 3, "bo": 4}
-# Documented in the source README: driving licences moved from transport to the police on
-# 1 March 2025 and were re-published under new codes with shortened names. 1.002835 (cấp mới)
-# is not named there but is the same move (3.000346 "Cấp giấy phép lái xe").
-README_SUCCESSORS: dict[str, str] = {
-    "1.002835": "3.000346",
-    "1.002809": "3.000347",
-    "1.002820": "3.000348",
-    "1.002804": "3.000349",
-    "2.001002": "3.000353",
-    "1.002796": "3.000351",
-}
 README_LOCAL = frozenset(f"3.{n:06d}" for n in range(346, 354))
 SUCCESSOR_MIN_JACCARD = 0.7
 _WORD = re.compile(r"\w+")
@@ -134,8 +124,17 @@ def _national(info: NationalDetails, data_date: dt.date) -> Procedure:
     )
 
 
-def build(rows: list[ProvinceRow], records: list[NationalRecord], data_date: dt.date) -> Built:
-    """Join both sources into procedures, the central index and the import report."""
+def build(
+    rows: list[ProvinceRow],
+    records: list[NationalRecord],
+    data_date: dt.date,
+    successors: list[Successor],
+) -> Built:
+    """Join both sources into procedures, the central index and the import report.
+
+    ``successors`` are the staff's links from an old provincial procedure to its renamed national
+    record (``source_edits.yml``); :class:`SourceEditError` when one no longer fits the sources.
+    """
     by_code = {record.ma_thu_tuc: record for record in records}
     infos = {code: details(record) for code, record in by_code.items()}
     provincial, report = merge_rows(rows, {c: r.ten_thu_tuc for c, r in by_code.items()})
@@ -185,7 +184,7 @@ def build(rows: list[ProvinceRow], records: list[NationalRecord], data_date: dt.
                 )
             )
     procedures = _mark_variants(procedures)
-    procedures, links = _link_successors(procedures, set(joins.joined))
+    procedures, links = _link_successors(procedures, set(joins.joined), successors)
     report.extend(links)
     return Built(
         procedures=procedures,
@@ -255,7 +254,7 @@ def _successor_candidates(
 
 
 def _link_successors(
-    procedures: dict[str, Procedure], joined: set[str]
+    procedures: dict[str, Procedure], joined: set[str], staff: list[Successor]
 ) -> tuple[dict[str, Procedure], list[ReportItem]]:
     """Link a provincial procedure whose code left the national portal to its newer record.
 
@@ -263,18 +262,22 @@ def _link_successors(
     name test and not re-targeted), and a national-only local record has the
     same name (any field) or, in the same field, a name starting with the same two words (the
     action: cấp mới / cấp lại / gia hạn…) and sharing ≥ 70 % of its words; the most local
-    level variant wins a tie. The README's driving-licence moves are applied as documented.
+    level variant wins a tie. A staff link (``staff``) is taken instead of the rule; it must join
+    such a provincial code to a national record.
     """
     out = dict(procedures)
     report: list[ReportItem] = []
     national = [p for p in procedures.values() if p.source == "national"]
     successors: dict[str, list[str]] = defaultdict(list)
+    links = {link.code: link for link in staff}
+    for link in staff:
+        _check_link(link, procedures, joined)
     for code in sorted(procedures):
         old = procedures[code]
         if old.source != "provincial" or code in joined:
             continue
-        if code in README_SUCCESSORS and README_SUCCESSORS[code] in procedures:
-            chosen, why = README_SUCCESSORS[code], "documented in the source README"
+        if code in links:
+            chosen, why = links[code].superseded_by, "linked in source_edits.yml"
         else:
             scored = _successor_candidates(old, national)
             if not scored:
@@ -293,6 +296,20 @@ def _link_successors(
     for new_code, old_codes in successors.items():
         out[new_code] = out[new_code].model_copy(update={"supersedes": sorted(old_codes)})
     return out, report
+
+
+def _check_link(link: Successor, procedures: dict[str, Procedure], joined: set[str]) -> None:
+    old, new = procedures.get(link.code), procedures.get(link.superseded_by)
+    if old is None or old.source != "provincial" or link.code in joined:
+        raise SourceEditError(
+            f"source_edits.yml: successor link of {link.code}: not a provincial procedure left"
+            " without its national record; review the link"
+        )
+    if new is None or new.source != "national":
+        raise SourceEditError(
+            f"source_edits.yml: successor link of {link.code}: {link.superseded_by} is not an"
+            " imported national record; review the link"
+        )
 
 
 def _link_item(code: str, action: Action, reason: str) -> ReportItem:

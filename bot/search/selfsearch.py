@@ -6,14 +6,19 @@ audit of the corpus: a phrasing searched as if it were a new question must find 
 Query vectors are read from the query cache, where the index build has put every phrasing's and
 out-of-scope line's as read without the topic model (``bot.search.build``): training embeds only
 the broad questions; what else is missing (a question read with the topic model) is embedded once.
+The searches themselves are spread over worker processes forked from this one (they share its
+index), each searching one thread at a time; the results are in the order of the queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from bot.search.build import VectorCache
@@ -24,6 +29,7 @@ from bot.search.searcher import Searcher
 
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64
+SEARCH_CHUNK = 400  # queries a worker searches per task (and between two progress updates)
 
 
 @dataclass(frozen=True)
@@ -107,19 +113,77 @@ def self_search(
     cache_dir: Path,
     model_name: str,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> list[SelfResult]:
-    """Candidates of every query with its own row left out."""
+    """Candidates of every query with its own row left out, searched by ``workers`` processes."""
     prepared = [searcher.prepare(q.text) for q in queries]
     vectors = query_vectors(searcher, prepared, cache_dir, model_name, progress)
-    results = []
-    for n, (query, ready, vector) in enumerate(zip(queries, prepared, vectors, strict=True)):
-        if query.row < 0:
-            found = searcher.candidates(ready, vector)
-        elif query.doc < 0:
-            found = searcher.candidates(ready, vector, exclude_outside=query.row)
-        else:
-            found = searcher.candidates(ready, vector, exclude=np.array([query.row]))
-        results.append(SelfResult(query=query, prepared=ready, found=found))
-        if progress and (n % 200 == 0 or n + 1 == len(queries)):
-            progress("Searching", n + 1, len(queries))
-    return results
+    work = _Work(searcher, queries, prepared, vectors)
+    chunks = [
+        (start, min(start + SEARCH_CHUNK, len(queries)))
+        for start in range(0, len(queries), SEARCH_CHUNK)
+    ]
+    found: list[Candidates] = []
+    for chunk in _map_chunks(work, chunks, workers):
+        found.extend(chunk)
+        if progress:
+            progress("Searching", len(found), len(queries))
+    return [
+        SelfResult(query=query, prepared=ready, found=candidates)
+        for query, ready, candidates in zip(queries, prepared, found, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What every search of one self-search run reads."""
+
+    searcher: Searcher
+    queries: list[SelfQuery]
+    prepared: list[Query]
+    vectors: np.ndarray
+
+    def search(self, start: int, end: int) -> list[Candidates]:
+        """Candidates of queries ``start``..``end`` with their own rows left out."""
+        out = []
+        for query, ready, vector in zip(
+            self.queries[start:end], self.prepared[start:end], self.vectors[start:end], strict=True
+        ):
+            if query.row < 0:
+                found = self.searcher.candidates(ready, vector)
+            elif query.doc < 0:
+                found = self.searcher.candidates(ready, vector, exclude_outside=query.row)
+            else:
+                found = self.searcher.candidates(ready, vector, exclude=np.array([query.row]))
+            out.append(found)
+        return out
+
+
+_forked: _Work | None = None  # the run a forked worker inherits
+
+
+def _one_thread() -> None:
+    faiss.omp_set_num_threads(1)
+
+
+def _search_forked(bounds: tuple[int, int]) -> list[Candidates]:
+    assert _forked is not None, "self-search worker started without its work"
+    return _forked.search(*bounds)
+
+
+def _map_chunks(
+    work: _Work, chunks: list[tuple[int, int]], workers: int
+) -> Iterator[list[Candidates]]:
+    """Each chunk's candidates, in order: here when one worker (or one chunk), else forked."""
+    global _forked
+    if workers <= 1 or len(chunks) <= 1:
+        yield from (work.search(*bounds) for bounds in chunks)
+        return
+    _forked = work
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("fork"), initializer=_one_thread
+        ) as pool:
+            yield from pool.map(_search_forked, chunks)
+    finally:
+        _forked = None

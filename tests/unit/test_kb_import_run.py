@@ -54,12 +54,23 @@ def snapshot(kb_dir: Path) -> dict[str, bytes]:
     }
 
 
+README_MOVE = {"code": "1.002809", "superseded_by": "3.000347", "reason": "Source README."}
+
+
+def write_source_edits(target: Path, successors: list[dict[str, str]]) -> None:
+    (target / SOURCE_EDITS_FILE).write_text(
+        yaml.safe_dump({"edits": [], "successors": successors}, allow_unicode=True),
+        encoding="utf-8",
+    )
+
+
 def write_import_settings(target: Path) -> None:
     """The files an import reads besides the sources: the province's site facts, the answer
-    rules and the staff rewordings (none: the fixture records are not the real ones)."""
+    rules and the staff corrections (no rewordings: the fixture records are not the real ones;
+    the README's driving-licence move as the one successor link)."""
     shutil.copy(SITE, target / "site.yml")
     shutil.copy(ANSWERS, target / "answers.yml")
-    (target / SOURCE_EDITS_FILE).write_text("edits: []\n", encoding="utf-8")
+    write_source_edits(target, [README_MOVE])
 
 
 @pytest.fixture
@@ -274,6 +285,42 @@ def test_broken_file_stops_the_import_and_loses_nothing(kb_dir: Path):
     assert snapshot(kb_dir) == before
     with pytest.raises(KnowledgeBaseError, match=r"1\.001193\.yml"):
         load_knowledge_base(kb_dir)
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        (
+            {**README_MOVE, "superseded_by": "1.999999"},
+            "1.999999 is not an imported national record",
+        ),
+        (
+            {**README_MOVE, "code": "1.001193"},
+            "1.001193: not a provincial procedure left without its national record",
+        ),
+        ({**README_MOVE, "code": "3.000347", "superseded_by": "1.002438"}, "3.000347: not a"),
+    ],
+)
+def test_a_successor_link_that_no_longer_fits_stops_the_import(
+    kb_dir: Path, link: dict[str, str], message: str
+):
+    write_source_edits(kb_dir, [link])
+    before = snapshot(kb_dir)
+    result = runner.invoke(app, import_args(kb_dir))
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert message in said
+    assert "review the link" in said
+    assert snapshot(kb_dir) == before
+
+
+def test_a_procedure_linked_to_two_successors_is_refused(kb_dir: Path):
+    write_source_edits(kb_dir, [README_MOVE, {**README_MOVE, "superseded_by": "1.002438"}])
+    before = snapshot(kb_dir)
+    result = runner.invoke(app, import_args(kb_dir))
+    assert result.exit_code == 1
+    assert "linked twice: 1.002809" in " ".join(result.output.split())
+    assert snapshot(kb_dir) == before
 
 
 def test_cached_load_matches_and_follows_edits(kb_dir: Path, tmp_path: Path):

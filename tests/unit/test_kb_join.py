@@ -19,6 +19,7 @@ from bot.knowledge.join import (
 )
 from bot.knowledge.national import NationalRecord, details, read_national
 from bot.knowledge.province import ProvinceRow, read_province
+from bot.knowledge.source_edits import load_source_edits
 from bot.settings import REPO_ROOT
 
 SHARED = Path(os.environ.get("ISEE_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -103,7 +104,7 @@ def test_retargeted_record_is_joined_once_and_not_imported_on_its_own():
         ),
         _record("2.002099", "Cấp đổi giấy phép lái xe quân sự", "Giấy phép lái xe quân sự"),
     ]
-    built = build(rows, records, DATA_DATE)
+    built = build(rows, records, DATA_DATE, [])
     member_change = built.procedures["2.002008"]
     assert member_change.links.national == "https://dichvucong.gov.vn/2.009999"
     assert [d.name for d in member_change.documents] == ["Thông báo thay đổi thành viên"]
@@ -126,7 +127,9 @@ needs_data = pytest.mark.skipif(not PROVINCE.exists(), reason=f"source data not 
 def real() -> tuple[Built, dict[str, NationalRecord]]:
     records, bad = read_national(NATIONAL)
     assert not bad
-    return build(read_province(PROVINCE), records, DATA_DATE), {r.ma_thu_tuc: r for r in records}
+    successors = load_source_edits(REPO_ROOT / "knowledge_base").successors
+    built = build(read_province(PROVINCE), records, DATA_DATE, successors)
+    return built, {r.ma_thu_tuc: r for r in records}
 
 
 def _fee_texts(procedure) -> str:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from bot.knowledge.schema import Procedure
-from bot.knowledge.source_edits import SourceEdit, SourceEditError, SourceEdits, apply_source_edits
+from bot.knowledge.source_edits import (
+    SOURCE_EDITS_FILE,
+    SourceEdit,
+    SourceEditError,
+    SourceEdits,
+    apply_source_edits,
+    load_source_edits,
+)
 
 
 def _procedure(conditions: list[str]) -> Procedure:
@@ -31,7 +39,8 @@ def _edit(text: str) -> SourceEdits:
                 becomes="Cấp đổi khi chứng chỉ bị hỏng.",
                 reason="reworded",
             )
-        ]
+        ],
+        successors=[],
     )
 
 
@@ -51,3 +60,13 @@ def test_an_edit_the_source_no_longer_matches_stops_the_import() -> None:
 def test_an_edit_of_an_unknown_procedure_is_an_error() -> None:
     with pytest.raises(SourceEditError, match="not an imported procedure"):
         apply_source_edits({}, _edit("x"))
+
+
+def test_a_malformed_successor_link_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / SOURCE_EDITS_FILE).write_text(
+        "edits: []\nsuccessors:\n  - code: 1.002809\n    superseded_by: '3.000347'\n"
+        "    reason: moved\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceEditError, match=r"(?s)source_edits\.yml: .*successors\.0\.code"):
+        load_source_edits(tmp_path)

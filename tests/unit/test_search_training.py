@@ -27,7 +27,13 @@ from bot.search.folds import group_folds
 from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
-from bot.search.selfsearch import broad_queries, curated_queries, outside_queries, self_search
+from bot.search.selfsearch import (
+    SEARCH_CHUNK,
+    broad_queries,
+    curated_queries,
+    outside_queries,
+    self_search,
+)
 from bot.search.topic_training import TopicData, clean_general, fit_topics
 from bot.search.train import _clarify_threshold, guess_threshold, train_models
 
@@ -163,6 +169,18 @@ def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
 
     # Its own phrasing explained it fully; left out, only its siblings' wording remains.
     assert own(with_itself) > own(result.found)
+
+
+def test_worker_processes_find_what_one_process_finds(trained: tuple, tmp_path: Path) -> None:
+    searcher, inside, _, _, _ = trained
+    # The fixture's phrasings over and over: several chunks, so the work is really spread.
+    repeats = SEARCH_CHUNK // len(inside) + 2
+    queries = curated_queries(searcher) * repeats
+    forked = self_search(searcher, queries, tmp_path / "query-cache", MODEL, workers=2)
+    assert [r.query for r in forked] == [r.query for r in inside] * repeats
+    for alone, spread in zip(inside * repeats, forked, strict=True):
+        assert np.array_equal(alone.found.docs, spread.found.docs)
+        np.testing.assert_allclose(alone.found.matrix, spread.found.matrix, rtol=1e-6)
 
 
 def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path: Path) -> None:

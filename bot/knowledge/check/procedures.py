@@ -158,8 +158,8 @@ def check_same_names(checker: Checker) -> None:
             marked.position(("name",)),
             f"thủ tục {code} trùng tên với thủ tục {earlier.code} ('{name}'): người dân hỏi "
             "không phân biệt được",
-            "ghi variant_of hoặc superseded_by nếu là cùng một thủ tục; nếu khác nhau, sửa tên "
-            "trong overrides cho rõ (ví dụ nêu cấp thực hiện)",
+            "nếu một thủ tục là bản cũ của thủ tục kia, ghi vào successors: của source_edits.yml; "
+            "nếu khác nhau, sửa tên trong overrides cho rõ (ví dụ nêu cấp thực hiện)",
             "warning",
         )
 
