@@ -18,7 +18,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from bot.search.build import VectorCache
@@ -26,6 +25,7 @@ from bot.search.embedder import encode
 from bot.search.evidence import Candidates
 from bot.search.query import Query
 from bot.search.searcher import Searcher
+from bot.search.service import pin_threads
 
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64
@@ -159,11 +159,14 @@ class _Work:
         return out
 
 
-_forked: _Work | None = None  # the run a forked worker inherits
+_forked: _Work | None = None  # in a worker process: the run it searches
 
 
-def _one_thread() -> None:
-    faiss.omp_set_num_threads(1)
+def _start_worker(work: _Work) -> None:
+    """A forked worker keeps the run it was handed (inherited, not pickled) and one thread."""
+    global _forked
+    _forked = work
+    pin_threads()
 
 
 def _search_forked(bounds: tuple[int, int]) -> list[Candidates]:
@@ -175,15 +178,13 @@ def _map_chunks(
     work: _Work, chunks: list[tuple[int, int]], workers: int
 ) -> Iterator[list[Candidates]]:
     """Each chunk's candidates, in order: here when one worker (or one chunk), else forked."""
-    global _forked
     if workers <= 1 or len(chunks) <= 1:
         yield from (work.search(*bounds) for bounds in chunks)
         return
-    _forked = work
-    try:
-        with ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("fork"), initializer=_one_thread
-        ) as pool:
-            yield from pool.map(_search_forked, chunks)
-    finally:
-        _forked = None
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(work,),
+    ) as pool:
+        yield from pool.map(_search_forked, chunks)
