@@ -98,7 +98,7 @@ def permits(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 @pytest.mark.parametrize(
     ("question", "code"),
     [
-        ("Thời gian cấp giấy phép xây dựng tại Ban quản lý KKT như nào?", "1.013236"),
+        ("xin giấy phép xây dựng tại ban quản lý khu kinh tế cần giấy tờ gì", "1.013236"),
         ("cấp giấy phép xây dựng tại UBND xã cần gì", "1.013225"),
         ("điều chỉnh quyết định chấp thuận nhà đầu tư của ban quản lý khu kinh tế", "1.115145"),
     ],
