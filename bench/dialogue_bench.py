@@ -32,7 +32,7 @@ SCRIPT = [
     "mất mấy ngày",
     "tra cứu hồ sơ 000.00.20.H37-250612-0001",
     "cấp đổi thẻ căn cước ở đâu",
-    "giá vàng hôm nay bao nhiêu",
+    "tỷ giá đô la mỹ hôm nay mua vào bao nhiêu",
     "cảm ơn",
 ]
 

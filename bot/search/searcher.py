@@ -27,7 +27,7 @@ from bot.search.build import OUTSIDE_DIR, OUTSIDE_LINES, read_manifest
 from bot.search.config import SearchConfig
 from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, entry_for
-from bot.search.embedder import encode, load_model
+from bot.search.embedder import encode, load_model, same_vectors
 from bot.search.evidence import Candidates, Evidence, query_row
 from bot.search.lexical import LexicalIndex
 from bot.search.models import SearchModels
@@ -102,14 +102,21 @@ class Searcher:
         outside_lexical: LexicalIndex,
         outside_vectors: faiss.Index,
         model: SentenceTransformer,
+        embedding_model: str,
         query_prompt: str,
         synonyms: SynonymList,
         config: SearchConfig,
         models: SearchModels | None,
         outside_texts: list[str],
     ) -> None:
+        if models is not None and not same_vectors(models.card.embedding_model, embedding_model):
+            raise ValueError(
+                f"the search models were trained on {models.card.embedding_model!r} vectors and"
+                f" the index holds {embedding_model!r} vectors: run `isee kb train-ranker`"
+            )
         self.docs = docs
         self.model = model
+        self.embedding_model = embedding_model
         self.query_prompt = query_prompt
         self.config = config
         self.models = models
@@ -160,6 +167,7 @@ class Searcher:
             outside_lexical=LexicalIndex.load(index_dir / OUTSIDE_DIR),
             outside_vectors=faiss.read_index(str(index_dir / OUTSIDE_DIR / "vectors.faiss")),
             model=load_model(manifest.model),
+            embedding_model=manifest.model,
             query_prompt=query_prompt,
             synonyms=synonyms,
             config=config,

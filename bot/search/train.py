@@ -331,6 +331,7 @@ def train_models(
         card=ModelCard(
             format=MODEL_FORMAT,
             seed=training.seed,
+            embedding_model=searcher.embedding_model,
             rank_features=list(RANK_FEATURES),
             query_features=list(QUERY_FEATURES),
             none_threshold=round(none_threshold, 6),

@@ -95,7 +95,7 @@ def test_the_citizen_can_decline_the_callback(staffed: tuple[Stack, Path]) -> No
     stack, staff = staffed
     write_hours(staff, open_now=False)
     chat = Conversation(stack, "callback-declined")
-    chat.say("làm giấy khai sinh cần gì")
+    chat.say("đi khai sinh cho cháu cần mang gì")
     assert "ngoài giờ làm việc" in chat.text("/talk_to_human")
     assert "không ghi thông tin liên hệ" in chat.text("thôi")
     requests = [r for r in inbox(stack).open_handovers() if r.conversation_id.endswith("declined")]
@@ -108,7 +108,7 @@ def test_inside_hours_with_staff_online_the_hand_over_stays_in_the_conversation(
     stack, staff = staffed
     write_hours(staff, open_now=True)
     chat = Conversation(stack, "callback-offline")
-    chat.say("làm giấy khai sinh cần gì")
+    chat.say("đi khai sinh cho cháu cần mang gì")
     assert "chưa có cán bộ nào đang trực tuyến" in chat.text("/talk_to_human")
     chat.text("thôi")
 
@@ -118,7 +118,7 @@ def test_inside_hours_with_staff_online_the_hand_over_stays_in_the_conversation(
     assert user is not None
     accounts.open_session(user, dt.timedelta(hours=1))
     chat = Conversation(stack, "callback-open")
-    chat.say("làm giấy khai sinh cần gì")
+    chat.say("đi khai sinh cho cháu cần mang gì")
     reply = chat.text("/talk_to_human")
     assert "trả lời ngay trong cuộc trò chuyện này" in reply
     assert "ngoài giờ" not in reply and "số điện thoại" not in reply

@@ -38,7 +38,7 @@ def test_bot_challenge_says_it_is_a_virtual_assistant(stack: Stack) -> None:
 
 
 def test_out_of_scope_is_answered_by_the_action_server(stack: Stack) -> None:
-    response = chat(stack, "e2e-oos", "giá vàng hôm nay bao nhiêu một chỉ")
+    response = chat(stack, "e2e-oos", "tỷ giá đô la mỹ hôm nay mua vào bao nhiêu")
     reply = response.json()["replies"][0]
     assert "ngoài phạm vi" in reply["text"]
     assert {b["payload"] for b in reply["buttons"]} == {"/check_dossier", "/talk_to_human"}

@@ -60,7 +60,10 @@ def test_stalled_action_server_gets_a_fallback_and_readiness_says_so(
     try:
         response = httpx.post(
             f"{short_budget_gateway}/api/v1/chat",
-            json={"sender": "e2e-stalled", "message": "làm giấy khai sinh cần giấy tờ gì"},
+            json={
+                "sender": "e2e-stalled",
+                "message": "đi khai sinh cho cháu cần mang theo giấy tờ nào",
+            },
             timeout=60,
         )
         ready = httpx.get(f"{short_budget_gateway}/ready", timeout=30)

@@ -160,7 +160,8 @@ async def portal_down(tmp_path: Path) -> AsyncIterator[Services]:
 
 async def test_question_is_answered_with_the_procedure_and_feedback(portal_up: Services) -> None:
     messages, events = await run(
-        portal_up(ActionAnswerQuestion), tracker("làm giấy khai sinh cho con cần giấy tờ gì")
+        portal_up(ActionAnswerQuestion),
+        tracker("con mới đẻ đi khai sinh thì phải chuẩn bị hồ sơ gồm những gì"),
     )
     assert "1.001193" in messages[0]["text"]
     assert "Nguồn: Cổng Dịch vụ công tỉnh Lạng Sơn (dữ liệu cập nhật ngày" in messages[0]["text"]
@@ -174,7 +175,8 @@ async def test_requirements_fall_back_to_the_knowledge_base_when_the_portal_is_d
     portal_down: Services,
 ) -> None:
     messages, _ = await run(
-        portal_down(ActionAnswerQuestion), tracker("lam giay khai sinh cho con can giay to gi")
+        portal_down(ActionAnswerQuestion),
+        tracker("con moi de di khai sinh thi phai chuan bi ho so gom nhung gi"),
     )
     assert "1.001193" in messages[0]["text"]
     assert "chưa phản hồi" in messages[0]["text"]
@@ -183,7 +185,7 @@ async def test_requirements_fall_back_to_the_knowledge_base_when_the_portal_is_d
 
 async def test_out_of_domain_question_gets_no_invented_answer(portal_up: Services) -> None:
     messages, events = await run(
-        portal_up(ActionAnswerQuestion), tracker("giá vàng hôm nay bao nhiêu một chỉ")
+        portal_up(ActionAnswerQuestion), tracker("tỷ giá đô la mỹ hôm nay mua vào bao nhiêu")
     )
     assert "chưa tìm thấy" in messages[0]["text"]
     assert {"title": "Gặp cán bộ hỗ trợ", "payload": "/talk_to_human"} in messages[0]["buttons"]

@@ -195,7 +195,7 @@ def test_a_body_under_the_limit_is_parsed(gateway: Gateway) -> None:
 
 
 def test_an_empty_answer_becomes_a_polite_error_reply(gateway: Gateway) -> None:
-    response = chat(gateway, "làm giấy khai sinh cần gì", mode="empty")
+    response = chat(gateway, "đi khai sinh cho cháu cần mang gì", mode="empty")
     assert response.status_code == 200, response.text
     [reply] = response.json()["replies"]
     assert reply["text"].startswith("Dạ, em xin lỗi")
@@ -204,7 +204,7 @@ def test_an_empty_answer_becomes_a_polite_error_reply(gateway: Gateway) -> None:
 
 
 def test_a_reply_over_budget_becomes_a_fallback_with_portal_and_human(gateway: Gateway) -> None:
-    response = chat(gateway, "làm giấy khai sinh cần gì", mode="slow")
+    response = chat(gateway, "đi khai sinh cho cháu cần mang gì", mode="slow")
     assert response.status_code == 200, response.text
     [reply] = response.json()["replies"]
     assert reply["text"].startswith("Dạ")

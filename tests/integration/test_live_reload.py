@@ -24,7 +24,8 @@ from tests.metrics_text import scrape, value
 from tests.unit.test_search_index import MODEL, PROMPTS, write_kb
 
 TOKEN = "test-admin-token"
-FEE_QUESTION = "đăng ký hộ kinh doanh tốn bao nhiêu"  # a curated le_phi phrasing of 1.001612
+# A curated le_phi phrasing of 1.001612.
+FEE_QUESTION = "lập hộ kinh doanh phải nộp lệ phí bao nhiêu tiền"
 NEW_QUESTION = "mở tiệm sửa xe máy ở phường thì đóng lệ phí đăng ký bao nhiêu"
 NEW_FEE = "235.000 đồng"
 # What a curator adds to 1.001612's file: a phrasing citizens use, and the fee the office charges.
@@ -125,7 +126,7 @@ def test_metrics_count_actions_searches_and_portal_errors(server: ActionServer) 
     before = scrape(server.url)
     reply = server.answer(FEE_QUESTION)
     assert "1.001612" in first_text(reply)
-    server.answer("giá vàng hôm nay bao nhiêu một chỉ")
+    server.answer("tỷ giá đô la mỹ hôm nay mua vào bao nhiêu")
     after = scrape(server.url)
 
     def moved(name: str, **labels: str) -> float:

@@ -295,7 +295,7 @@ async def test_a_question_asking_two_topics_gets_both_answers_and_one_feedback_q
 
 async def test_nothing_found_says_so_and_offers_a_human() -> None:
     service, _ = _service(SearchResult(decision="none", hits=[]))
-    outcome = await service.question("giá vàng hôm nay")
+    outcome = await service.question("tỷ giá usd hôm nay")
     assert outcome.replies[0].text == texts.UNKNOWN.format(portal=LINK)
     assert [b.payload for b in outcome.replies[0].buttons] == ["/talk_to_human", "/deny"]
     assert outcome.slots == {"handover_offered": True}

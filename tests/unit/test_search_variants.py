@@ -10,9 +10,9 @@ from bot.search.variants import asked_actions, name_actions, unasked
 @pytest.mark.parametrize(
     ("name", "actions"),
     [
-        ("Cấp lại giấy phép lái xe", {"cap_lai"}),
+        ("Cấp lại giấy phép khai thác khoáng sản", {"cap_lai"}),
         ("Đổi, cấp lại Giấy xác nhận khuyết tật", {"cap_doi", "cap_lai"}),
-        ("Gia hạn giấy phép xây dựng", {"gia_han"}),
+        ("Gia hạn giấy phép khai thác khoáng sản", {"gia_han"}),
         ("Cấp mới chứng chỉ năng lực hoạt động xây dựng", {"cap_moi"}),
         ("Thu hồi giấy phép lái xe", {"thu_hoi"}),
         ("Đăng ký khai sinh", set()),
@@ -28,7 +28,7 @@ def test_name_actions(name: str, actions: set[str]) -> None:
     [
         ("thẻ bảo hiểm y tế bị rách, xin làm lại", "cap_lai"),
         ("giay phep bi mat thi xin lai o dau", "cap_lai"),
-        ("giấy phép sắp hết hạn muốn gia hạn", "gia_han"),
+        ("chứng chỉ sắp hết hạn muốn gia hạn", "gia_han"),
         ("cấp chứng chỉ lần đầu cần gì", "cap_moi"),
         ("doi bang lai xe o dau", "cap_doi"),
     ],
@@ -53,7 +53,7 @@ def test_time_death_and_inheritance_do_not_ask_for_a_reissue(question: str) -> N
 
 @pytest.mark.parametrize(
     "question",
-    ["lỡ làm mất sổ hộ khẩu", "mat the bhyt", "mất giấy phép lái xe", "xin lại bằng lái"],
+    ["lỡ làm mất sổ hộ khẩu", "mat the bhyt", "mất giấy phép kinh doanh", "xin lại bằng lái"],
 )
 def test_a_lost_or_redone_paper_asks_for_a_reissue(question: str) -> None:
     assert "cap_lai" in asked_actions(question)

@@ -49,7 +49,7 @@ def _component_fold() -> Callable[[str], str]:
     ("text", "folded"),
     [
         ("Đăng ký KHAI SINH!", "dang ky khai sinh"),
-        ("ĐỔI giấy phép lái xe", "doi giay phep lai xe"),
+        ("ĐỔI thẻ căn cước", "doi the can cuoc"),
         ("Cấp lại thẻ BHYT (loại III)", "cap lai the bhyt loai iii"),
         ("hoá đơn", "hoa don"),
         ("hóa đơn", "hoa don"),

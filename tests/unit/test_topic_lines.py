@@ -35,7 +35,7 @@ def test_lines_are_read_under_their_topic_and_a_line_under_two_topics_is_left_ou
 
 @pytest.mark.parametrize(
     "topics",
-    [{"gia_vang": ["giá vàng hôm nay"]}, {"ho_so": ["cần giấy tờ gì", "  "]}],
+    [{"ty_gia": ["tỷ giá usd hôm nay"]}, {"ho_so": ["cần giấy tờ gì", "  "]}],
 )
 def test_an_unknown_topic_or_an_empty_line_is_refused(topics: dict) -> None:
     with pytest.raises(ValidationError):
@@ -51,7 +51,7 @@ def test_kb_check_points_at_a_wrong_topic_line(tmp_path: Path) -> None:
     kb_dir = tmp_path / "kb"
     shutil.copytree(REPO_KB, kb_dir, ignore=shutil.ignore_patterns("procedures", "ranker"))
     text = yaml.safe_dump(
-        {"topics": {"ho_so": ["cần giấy tờ gì"], "gia_vang": ["giá vàng hôm nay"]}},
+        {"topics": {"ho_so": ["cần giấy tờ gì"], "ty_gia": ["tỷ giá usd hôm nay"]}},
         allow_unicode=True,
     )
     (kb_dir / TOPIC_LINES_FILE).write_text(text, encoding="utf-8")
