@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 from sentence_transformers.base.modules.input_module import InputModule
-from tokenizers import Tokenizer, models, pre_tokenizers
+from tokenizers import Tokenizer, models, pre_tokenizers, processors
 from transformers import BertConfig, BertModel
 from transformers.utils import logging as transformers_logging
 
@@ -163,11 +163,17 @@ def read_packed(path: Path) -> PackedE5:
 
 def unigram_tokenizer(packed: PackedE5) -> Tokenizer:
     """The vocabulary as a ``tokenizers`` unigram model over the whole text (the metaspace
-    marker prepended), as the C engine segments it."""
+    marker prepended), as the C engine segments it, between ``<s>`` and ``</s>``, cut to the
+    encoder's positions."""
     tokenizer = Tokenizer(models.Unigram(packed.pieces, unk_id=packed.unk, byte_fallback=False))
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
         replacement="\u2581", prepend_scheme="always", split=False
     )
+    bos, eos = packed.pieces[packed.bos][0], packed.pieces[packed.eos][0]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}", special_tokens=[(bos, packed.bos), (eos, packed.eos)]
+    )
+    tokenizer.enable_truncation(packed.config.max_position_embeddings)
     return tokenizer
 
 
@@ -182,8 +188,6 @@ class E5TorchModule(InputModule):
         packed = read_packed(path)
         self._tokenizer = unigram_tokenizer(packed)
         self._normalisation = packed.normalisation
-        self._bos, self._eos = packed.bos, packed.eos
-        self._limit = packed.config.max_position_embeddings
         transformers_logging.disable_progress_bar()  # loading from memory takes under a second
         self.encoder = BertModel.from_pretrained(
             None,
@@ -195,14 +199,16 @@ class E5TorchModule(InputModule):
 
     def token_ids(self, text: str) -> list[int]:
         """The ids the encoder reads for ``text`` (normalised, segmented, within the limit)."""
-        cleaned = SPACES.sub(" ", text.translate(self._normalisation))
-        ids = self._tokenizer.encode(cleaned).ids[: self._limit - 2]
-        return [self._bos, *ids, self._eos]
+        return self._tokenizer.encode(SPACES.sub(" ", text.translate(self._normalisation))).ids
 
     def preprocess(
         self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        """Token ids of ``prompt + text``, padded into one batch with its attention mask."""
+        """Token ids of ``prompt + text``, padded into one batch with its attention mask.
+
+        One text at a time: ``encode_batch`` would start the tokenizer's thread pool, against one
+        thread per search and before the self-search forks its workers.
+        """
         rows = [self.token_ids(f"{prompt or ''}{text}") for text in inputs]
         width = max((len(row) for row in rows), default=0)
         ids = torch.zeros((len(rows), width), dtype=torch.long)
