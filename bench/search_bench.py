@@ -23,7 +23,7 @@ from bot.knowledge.loader import load_knowledge_base, procedure_files
 from bot.search.build import QUERY_CACHE, VECTOR_CACHE, build_index
 from bot.search.config import load_search_config
 from bot.search.evaluate import load_eval_file
-from bot.search.models import MODEL_DIR, SearchModels
+from bot.search.models import COMPILED_DIR, MODEL_DIR, SearchModels
 from bot.search.searcher import Searcher
 from bot.search.service import pin_threads
 from bot.settings import REPO_ROOT, get_settings
@@ -92,7 +92,7 @@ def main(
             incremental.path,
             settings.search_query_prompt,
             load_search_config(kb_dir),
-            SearchModels.load(kb_dir / MODEL_DIR),
+            SearchModels.load(kb_dir / MODEL_DIR, build_dir / COMPILED_DIR),
         )
         queries = [case.q for case in load_eval_file(QUERIES).cases]
         latencies = []

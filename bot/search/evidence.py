@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-from bot.search.agencies import agency_fit, agency_words
+from bot.search.agencies import AgencyIndex, agency_words
 from bot.search.config import SearchConfig
 from bot.search.documents import SearchDoc
 from bot.search.features import RANK_FEATURES, query_features, reciprocal_ranks
@@ -22,8 +22,6 @@ from bot.search.query import Query, content_syllables
 from bot.search.variants import name_actions, unasked
 
 UNSAID_SCALE = 12
-# Inner products of unit vectors are cosines, never below -1: a radius under it keeps every row.
-_BELOW_ANY_COSINE = -2.0
 _F = {name: i for i, name in enumerate(RANK_FEATURES)}
 _CONTRAST = [
     _F[name]
@@ -58,7 +56,7 @@ class Evidence:
         self,
         docs: list[SearchDoc],
         lexical: LexicalIndex,
-        vectors: faiss.Index,
+        vectors: faiss.IndexFlatIP,
         owners: np.ndarray,
         outside_lexical: LexicalIndex,
         outside_vectors: faiss.Index,
@@ -84,7 +82,9 @@ class Evidence:
             qualifiers.of_name(doc.title, doc.field) if doc.kind == "procedure" else frozenset()
             for doc in docs
         ]
-        self._agencies = [agency_words(doc.agency, doc.field, config.field_tags) for doc in docs]
+        self._agencies = AgencyIndex(
+            [agency_words(doc.agency, doc.field, config.field_tags) for doc in docs]
+        )
         self._static = np.array(
             [(doc.preferred, doc.kind == "faq") for doc in docs], dtype=np.float32
         ).reshape(len(docs), 2)
@@ -106,11 +106,7 @@ class Evidence:
         """
         lex_rows = self.lexical.scores(query.lexical_text).astype(np.float32)
         whole_rows = self.lexical.scores(query.whole_text).astype(np.float32)
-        dense_rows = np.full(len(self.owners), -1.0, dtype=np.float32)
-        if self.vectors.ntotal:
-            # Every row's cosine, unsorted: a range search under any cosine skips the full sort.
-            _, sims, ids = self.vectors.range_search(vector.reshape(1, -1), _BELOW_ANY_COSINE)
-            dense_rows[ids] = sims
+        dense_rows = self._cosines(vector)
         if exclude is not None and len(exclude):
             lex_rows[exclude] = 0.0
             whole_rows[exclude] = 0.0
@@ -128,11 +124,12 @@ class Evidence:
         top_whole = float(whole_rows.max()) if len(whole_rows) else 0.0
         whole_mass = min(self.lexical.query_mass(query.whole_text), self.config.mass_cap)
         n = self.config.candidates
-        chosen = set(np.argsort(-lex_best, kind="stable")[:n].tolist())
-        chosen |= set(np.argsort(-dense_best, kind="stable")[:n].tolist())
+        lex_order = np.argsort(-lex_best, kind="stable")
+        dense_order = np.argsort(-dense_best, kind="stable")
+        chosen = set(lex_order[:n].tolist()) | set(dense_order[:n].tolist())
         fits = np.zeros(len(self.docs), dtype=np.float32)
         if query.office is not None:
-            fits[:] = [agency_fit(query.office, words) for words in self._agencies]
+            fits[:] = self._agencies.fits(query.office)
             # Procedures of the named office join the candidates even when siblings outrank them.
             chosen |= set(np.argsort(-(lex_best * (fits >= 0.5)), kind="stable")[:n].tolist())
         if procedure_hint in self.keys:
@@ -150,8 +147,8 @@ class Evidence:
         matrix[:, _F["dense_name"]] = dense_name[docs]
         matrix[:, _F["dense_question"]] = dense_question[docs]
         matrix[:, _F["dense_gap"]] = dense_best[docs] - top_dense
-        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_best, docs)
-        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_best, docs)
+        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_order, docs)
+        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_order, docs)
         matrix[:, _F["agency"]] = fits[docs]
         matrix[:, _F["preferred"]] = self._static[docs, 0]
         matrix[:, _F["faq"]] = self._static[docs, 1]
@@ -192,6 +189,21 @@ class Evidence:
             outside_whole_share=self._outside_share(query.whole_text, exclude_outside),
         )
 
+    def _cosines(self, vector: np.ndarray) -> np.ndarray:
+        """The cosine of ``vector`` with every row of the index, in row order: FAISS's inner
+        products over the flat index's own storage (no search, so no sort and no result lists)."""
+        cosines = np.empty(self.vectors.ntotal, dtype=np.float32)
+        if self.vectors.ntotal:
+            query = np.ascontiguousarray(vector, dtype=np.float32)
+            faiss.fvec_inner_products_ny(
+                faiss.swig_ptr(cosines),
+                faiss.swig_ptr(query),
+                self.vectors.get_xb(),
+                self.vectors.d,
+                self.vectors.ntotal,
+            )
+        return cosines
+
     def _outside_share(self, text: str, exclude: int | None) -> float:
         """How much of ``text`` the best out-of-scope line explains (BM25 over the IDF mass)."""
         scores = self.outside_lexical.scores(text)
@@ -231,9 +243,10 @@ class Evidence:
             telling = (query_syllables & frozenset().union(*chosen)) - frozenset.intersection(
                 *chosen
             )
+            idf = {word: self.lexical.token_idf(word) for word in telling}
             for row, words in enumerate(sets):
-                own = sum(self.lexical.token_idf(word) for word in telling & words)
-                other = sum(self.lexical.token_idf(word) for word in telling - words)
+                own = sum(idf[word] for word in telling & words)
+                other = sum(idf[word] for word in telling - words)
                 out[row, column] = own / mass
                 out[row, column + 1] = other / mass
         return out
@@ -277,16 +290,15 @@ class Evidence:
         The second value grows with the words of a long, specific name the question does not use,
         so that a plain question gets the plain procedure rather than a specific sibling.
         """
-        best = (0.0, 1.0)
+        best, best_gap = (0.0, 1.0), -1.0
         first_row = int(self.doc_start[index])
         for offset, syllables in enumerate(self._syllables[index]):
             if syllables and first_row + offset not in excluded:
                 found = len(syllables & query_syllables)
-                candidate = (
-                    found / len(syllables),
-                    min(1.0, (len(syllables) - found) / UNSAID_SCALE),
-                )
-                best = max(best, candidate, key=lambda pair: pair[0] - pair[1])
+                share = found / len(syllables)
+                unsaid = min(1.0, (len(syllables) - found) / UNSAID_SCALE)
+                if share - unsaid > best_gap:  # the first text of the best gap wins a tie
+                    best, best_gap = (share, unsaid), share - unsaid
         return best
 
 

@@ -85,11 +85,10 @@ GATE_FEATURES: tuple[str, ...] = (
 )
 
 
-def reciprocal_ranks(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """1 / (1 + rank) of ``rows`` when all documents are ordered by ``scores`` (best first)."""
-    order = np.argsort(-scores, kind="stable")
-    ranks = np.empty(len(scores), dtype=np.int64)
-    ranks[order] = np.arange(len(scores))
+def reciprocal_ranks(order: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1 / (1 + rank) of ``rows`` in ``order``, all documents best first."""
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(len(order))
     return 1.0 / (1.0 + ranks[rows])
 
 

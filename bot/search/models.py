@@ -19,15 +19,18 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from pydantic import BaseModel, Field
+from scipy.special import softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_class_weight
 
 from bot.search.config import Training
 from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
+from bot.search.forest import CompiledModel, prune
 from bot.search.normalize import fold
 
 MODEL_DIR = "ranker"
+COMPILED_DIR = "compiled-models"  # under the build directory: the compiled rankers
 MODEL_FORMAT = 3
 OVERVIEW = "tong_quan"
 
@@ -65,8 +68,17 @@ class TopicClassifier:
     """Which topic a question asks, learned from the topic-labelled curated phrasings."""
 
     def __init__(self, vectorizer: TfidfVectorizer, model: LogisticRegression) -> None:
+        if len(model.classes_) < 3:
+            raise ValueError("the topic classifier needs three classes or more (softmax scores)")
         self.vectorizer = vectorizer
         self.model = model
+        self.classes = [str(topic) for topic in model.classes_]
+        # What the fitted pair computes for a question, kept as arrays: scikit-learn's checks of
+        # its inputs cost ~1 ms a call, the product itself a few microseconds.
+        self._analyze = vectorizer.build_analyzer()
+        self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self._weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
+        self._intercept = np.asarray(model.intercept_, dtype=np.float64)
 
     @staticmethod
     def new_vectorizer() -> TfidfVectorizer:
@@ -106,8 +118,28 @@ class TopicClassifier:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability of each topic for ``text``."""
-        row = self.model.predict_proba(self.vectorizer.transform([text]))[0]
-        return {str(topic): float(p) for topic, p in zip(self.model.classes_, row, strict=True)}
+        row = self.predict_proba([text])[0]
+        return {topic: float(p) for topic, p in zip(self.classes, row, strict=True)}
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """The fitted model's ``predict_proba`` of the vectorizer's rows of ``texts``, computed
+        directly: sublinear term frequency times IDF, L2-normalised, then the multinomial
+        logistic regression's softmax."""
+        scores = np.tile(self._intercept, (len(texts), 1))
+        vocabulary = self.vectorizer.vocabulary_
+        for i, text in enumerate(texts):
+            counts: dict[int, int] = {}
+            for token in self._analyze(text):
+                column = vocabulary.get(token)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            frequency = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weights = (1.0 + np.log(frequency)) * self._idf[columns]
+            scores[i] += (weights / np.linalg.norm(weights)) @ self._weights[columns]
+        return softmax(scores, axis=1)
 
     def predict(self, text: str) -> str | None:
         """The topic asked, or ``None`` for a general question about the procedure."""
@@ -119,8 +151,8 @@ class TopicClassifier:
         """Every topic a question asks: the whole question's topic first, then each other topic
         one of its ``clauses`` asks with at least ``min_probability`` ("cần giấy tờ gì, nộp ở
         đâu"). A general question asks none. One batch for the question and its clauses."""
-        rows = self.model.predict_proba(self.vectorizer.transform([text, *clauses]))
-        classes = [str(topic) for topic in self.model.classes_]
+        rows = self.predict_proba([text, *clauses])
+        classes = self.classes
         best = rows.argmax(axis=1)
         if classes[best[0]] == OVERVIEW:
             return []
@@ -216,16 +248,26 @@ class FoldAverage:
 
     Each was fitted without one fold of procedures, as were the out-of-fold predictions the
     thresholds are chosen on; their mean varies less from seed to seed than one model fitted on
-    everything, and its scores are on the scale the thresholds were chosen on.
+    everything, and its scores are on the scale the thresholds were chosen on. Loaded for
+    serving, they may predict through their compiled forms (``bot.search.forest``): the same
+    values, faster.
     """
 
-    def __init__(self, boosters: list[lgb.Booster]) -> None:
+    def __init__(
+        self, boosters: list[lgb.Booster], compiled: list[CompiledModel] | None = None
+    ) -> None:
         if not boosters:
             raise ValueError("no fold models to average")
+        if compiled is not None and len(compiled) != len(boosters):
+            raise ValueError("one compiled model per fold model")
         self.boosters = boosters
+        self.compiled = compiled
 
     def predict(self, matrix: np.ndarray, num_threads: int = 1) -> np.ndarray:
-        """Mean prediction of the fold models for each row of ``matrix``."""
+        """Mean prediction of the fold models for each row of ``matrix`` (the compiled models
+        predict on the calling thread, whatever ``num_threads`` asks)."""
+        if self.compiled is not None:
+            return np.mean([model.predict(matrix) for model in self.compiled], axis=0)
         return np.mean([b.predict(matrix, num_threads=num_threads) for b in self.boosters], axis=0)
 
     def save(self, directory: Path, stem: str) -> None:
@@ -239,9 +281,18 @@ class FoldAverage:
         return [f"{stem}-{k}.txt" for k in range(1, folds + 1)]
 
     @classmethod
-    def load(cls, directory: Path, stem: str, folds: int) -> FoldAverage:
-        """Read the ``folds`` models :meth:`save` wrote."""
-        return cls([lgb.Booster(model_file=str(directory / n)) for n in cls.files(stem, folds)])
+    def load(
+        cls, directory: Path, stem: str, folds: int, compiled_dir: Path | None = None
+    ) -> FoldAverage:
+        """Read the ``folds`` models :meth:`save` wrote; with ``compiled_dir``, also their
+        compiled forms (compiled into it the first time; older ones of ``stem`` are deleted)."""
+        paths = [directory / name for name in cls.files(stem, folds)]
+        boosters = [lgb.Booster(model_file=str(path)) for path in paths]
+        if compiled_dir is None:
+            return cls(boosters)
+        compiled = [CompiledModel(path, compiled_dir) for path in paths]
+        prune(compiled_dir, stem, compiled)
+        return cls(boosters, compiled)
 
 
 class SearchModels:
@@ -298,8 +349,13 @@ class SearchModels:
         )
 
     @classmethod
-    def load(cls, directory: Path) -> SearchModels:
-        """Read the models of ``directory``; a clear error when a file is missing."""
+    def load(cls, directory: Path, compiled_dir: Path) -> SearchModels:
+        """Read the models of ``directory``; a clear error when a file is missing.
+
+        The ranker scores every candidate of every question: it predicts through its compiled
+        form, kept in ``compiled_dir``. The confidence model scores one row a question, where
+        LightGBM takes ~0.04 ms a model: not worth compiling.
+        """
         cls._require(directory, cls.FILES)
         # The format first: an older card may lack fields this version requires.
         data = json.loads((directory / "card.json").read_text(encoding="utf-8"))
@@ -314,7 +370,7 @@ class SearchModels:
             directory, FoldAverage.files("ranker", folds) + FoldAverage.files("confidence", folds)
         )
         return cls(
-            ranker=FoldAverage.load(directory, "ranker", folds),
+            ranker=FoldAverage.load(directory, "ranker", folds, compiled_dir),
             gate=LinearGate.from_json(
                 json.loads((directory / "gate.json").read_text(encoding="utf-8"))
             ),

@@ -97,7 +97,7 @@ class Searcher:
         self,
         docs: list[SearchDoc],
         lexical: LexicalIndex,
-        vectors: faiss.Index,
+        vectors: faiss.IndexFlatIP,
         owners: np.ndarray,
         outside_lexical: LexicalIndex,
         outside_vectors: faiss.Index,

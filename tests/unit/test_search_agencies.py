@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge.loader import load_knowledge_base
-from bot.search.agencies import agency_fit, agency_words, find_agency, strip_agency
+from bot.search.agencies import AgencyIndex, agency_words, find_agency, strip_agency
 from bot.search.build import build_index, current_index
 from bot.search.searcher import Searcher
 from tests.unit.test_search_index import CONFIG, MODEL, MODELS, PROMPTS, write_kb
@@ -56,9 +56,12 @@ def test_fit_counts_the_field_tag_office() -> None:
     mention = find_agency("cấp phép tại Ban quản lý khu kinh tế", accentless=False)
     tagged = agency_words(None, "[BQL] - Hoạt động xây dựng", TAGS)
     commune = agency_words("Ủy ban nhân dân cấp xã", "Hoạt động xây dựng", TAGS)
-    assert agency_fit(mention, tagged) == 1.0
-    assert agency_fit(mention, commune) < 0.5
-    assert agency_fit(None, tagged) == 0.0
+    index = AgencyIndex([tagged, commune, frozenset()])
+    fits = index.fits(mention)
+    assert fits[0] == 1.0
+    assert 0.0 < fits[1] < 0.5
+    assert fits[2] == 0.0
+    assert not index.fits(None).any()
 
 
 @pytest.fixture(scope="module")

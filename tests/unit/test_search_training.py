@@ -7,6 +7,7 @@ is built for real and searched with each phrasing left out, exactly as ``isee kb
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from bot.search.embedder import E5_BF16
 from bot.search.evidence import Candidates
 from bot.search.features import RANK_FEATURES
 from bot.search.folds import group_folds
-from bot.search.models import SearchModels
+from bot.search.models import SearchModels, TopicClassifier
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import (
@@ -214,7 +215,7 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
         [f"ranker-{k}.txt" for k in range(1, training.folds + 1)]
         + [f"confidence-{k}.txt" for k in range(1, training.folds + 1)]
     )
-    loaded = SearchModels.load(tmp_path / "ranker")
+    loaded = SearchModels.load(tmp_path / "ranker", tmp_path / "compiled")
     assert loaded.card.training["phrasings"] == len(inside)
     assert loaded.card.training["outside_lines"] == len(outside)
     assert loaded.card.training["broad_questions"] == len(broad) == 4
@@ -236,7 +237,7 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
 
 def test_missing_model_files_are_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="train-ranker"):
-        SearchModels.load(tmp_path)
+        SearchModels.load(tmp_path, tmp_path / "compiled")
 
 
 def test_missing_fold_models_and_old_formats_are_clear_errors(
@@ -249,11 +250,11 @@ def test_missing_fold_models_and_old_formats_are_clear_errors(
     models.save(tmp_path)
     (tmp_path / "confidence-2.txt").unlink()
     with pytest.raises(FileNotFoundError, match=r"confidence-2\.txt"):
-        SearchModels.load(tmp_path)
+        SearchModels.load(tmp_path, tmp_path / "compiled")
     models.card.format = 1
     models.save(tmp_path)
     with pytest.raises(ValueError, match="format 1"):
-        SearchModels.load(tmp_path)
+        SearchModels.load(tmp_path, tmp_path / "compiled")
 
 
 def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path: Path) -> None:
@@ -330,6 +331,26 @@ def test_topic_lines_teach_a_wording_no_phrasing_uses() -> None:
     question = "thời hạn giải quyết là bao lâu"
     assert without.classifier.predict(question) != "thoi_han"
     assert with_lines.classifier.predict(question) == "thoi_han"
+
+
+def test_topic_probabilities_are_the_fitted_scikit_learn_models() -> None:
+    """The classifier computes its probabilities itself (scikit-learn's input checks cost more
+    than the product): they must be what the fitted vectorizer and regression give."""
+    classifier = TopicClassifier.from_json(
+        json.loads((REPO_KB / "ranker" / "topic.json").read_text(encoding="utf-8"))
+    )
+    texts = [
+        "cho em hỏi làm lại sổ đỏ bị cháy hết bao nhiêu tiền ạ",
+        "ho so xin giay phep kinh doanh karaoke gom nhung gi",
+        "nộp ở đâu nộp ở đâu nộp ở đâu",  # repeated words: sublinear frequency
+        "xyzzy qwerty",  # no word the vectorizer knows: the intercepts alone
+        "",
+    ]
+    expected = classifier.model.predict_proba(classifier.vectorizer.transform(texts))
+    ours = classifier.predict_proba(texts)
+    assert len(set(expected.argmax(axis=1).tolist())) >= 2  # not one class for everything
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(ours.sum(axis=1), 1.0)
 
 
 def test_the_broad_questions_are_the_shared_openings_and_fields(trained: tuple) -> None:
@@ -416,7 +437,7 @@ def test_the_train_ranker_command_writes_models_with_both_thresholds(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    card = SearchModels.load(kb_dir / "ranker").card
+    card = SearchModels.load(kb_dir / "ranker", tmp_path / "compiled").card
     assert card.training["broad_questions"] == 4  # "đăng ký", "hộ tịch", each typed both ways
     assert card.guess_threshold <= card.clarify_threshold
     assert card.figures["guess_threshold"] == round(card.guess_threshold, 4)
