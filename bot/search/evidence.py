@@ -59,7 +59,7 @@ class Evidence:
         vectors: faiss.IndexFlatIP,
         owners: np.ndarray,
         outside_lexical: LexicalIndex,
-        outside_vectors: faiss.Index,
+        outside_vectors: faiss.IndexFlatIP,
         config: SearchConfig,
         qualifiers: Qualifiers,
     ) -> None:
@@ -104,9 +104,9 @@ class Evidence:
         Training searches each curated phrasing with its own row excluded, so that the models
         learn from the same evidence a new question would produce.
         """
-        lex_rows = self.lexical.scores(query.lexical_text).astype(np.float32)
-        whole_rows = self.lexical.scores(query.whole_text).astype(np.float32)
-        dense_rows = self._cosines(vector)
+        lex_rows = self.lexical.scores(query.lexical_text)
+        whole_rows = self.lexical.scores(query.whole_text)
+        dense_rows = _cosines(self.vectors, vector)
         if exclude is not None and len(exclude):
             lex_rows[exclude] = 0.0
             whole_rows[exclude] = 0.0
@@ -172,12 +172,10 @@ class Evidence:
         matrix[:, _F["lex_votes"]] = self._votes(lex_rows, docs)
         matrix[:, _F["dense_second"]] = self._second(dense_rows, docs)
 
-        outside_dense = -1.0
-        if self.outside_vectors.ntotal:
-            k = min(self.outside_vectors.ntotal, 2)
-            sims, ids = self.outside_vectors.search(vector.reshape(1, -1), k)
-            kept = [s for s, j in zip(sims[0], ids[0], strict=True) if j != exclude_outside]
-            outside_dense = float(kept[0]) if kept else -1.0
+        outside = _cosines(self.outside_vectors, vector)
+        if exclude_outside is not None:
+            outside[exclude_outside] = -1.0
+        outside_dense = float(outside.max()) if len(outside) else -1.0
         return Candidates(
             docs=docs,
             matrix=matrix,
@@ -188,21 +186,6 @@ class Evidence:
             best_whole_share=float(_share(top_whole, whole_mass)),
             outside_whole_share=self._outside_share(query.whole_text, exclude_outside),
         )
-
-    def _cosines(self, vector: np.ndarray) -> np.ndarray:
-        """The cosine of ``vector`` with every row of the index, in row order: FAISS's inner
-        products over the flat index's own storage (no search, so no sort and no result lists)."""
-        cosines = np.empty(self.vectors.ntotal, dtype=np.float32)
-        if self.vectors.ntotal:
-            query = np.ascontiguousarray(vector, dtype=np.float32)
-            faiss.fvec_inner_products_ny(
-                faiss.swig_ptr(cosines),
-                faiss.swig_ptr(query),
-                self.vectors.get_xb(),
-                self.vectors.d,
-                self.vectors.ntotal,
-            )
-        return cosines
 
     def _outside_share(self, text: str, exclude: int | None) -> float:
         """How much of ``text`` the best out-of-scope line explains (BM25 over the IDF mass)."""
@@ -300,6 +283,18 @@ class Evidence:
                 if share - unsaid > best_gap:  # the first text of the best gap wins a tie
                     best, best_gap = (share, unsaid), share - unsaid
         return best
+
+
+def _cosines(index: faiss.IndexFlatIP, vector: np.ndarray) -> np.ndarray:
+    """The cosine of ``vector`` with every row of ``index``, in row order: FAISS's inner products
+    over the flat index's own storage (no search, so no sort and no result lists)."""
+    cosines = np.empty(index.ntotal, dtype=np.float32)
+    if index.ntotal:
+        query = np.ascontiguousarray(vector, dtype=np.float32)
+        faiss.fvec_inner_products_ny(
+            faiss.swig_ptr(cosines), faiss.swig_ptr(query), index.get_xb(), index.d, index.ntotal
+        )
+    return cosines
 
 
 def _share(scores: np.ndarray | float, mass: float) -> np.ndarray:

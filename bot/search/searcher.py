@@ -100,7 +100,7 @@ class Searcher:
         vectors: faiss.IndexFlatIP,
         owners: np.ndarray,
         outside_lexical: LexicalIndex,
-        outside_vectors: faiss.Index,
+        outside_vectors: faiss.IndexFlatIP,
         model: SentenceTransformer,
         embedding_model: str,
         query_prompt: str,
