@@ -11,6 +11,7 @@ model's text, the lleaves version and the CPU it was compiled for.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from functools import cache
 from importlib.metadata import version
@@ -19,9 +20,10 @@ from pathlib import Path
 import lleaves
 import llvmlite.binding as llvm
 import numpy as np
-import structlog
 
-log = structlog.get_logger(__name__)
+# The standard library's logger, not structlog's (which prints to standard output): commands
+# compile too, and their `--json` output must stay JSON.
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -47,7 +49,7 @@ class CompiledModel:
         if cached.exists():
             self._model.compile(cache=str(cached), finline=False)
             return
-        log.info("compiling_model", model=str(model_file), into=str(cached))
+        log.info("compiling %s into %s", model_file, cached)
         cache_dir.mkdir(parents=True, exist_ok=True)
         # lleaves writes the object as it compiles; another process must never read half of it.
         partial = cached.with_name(f"{cached.name}.{uuid.uuid4().hex}.partial")
