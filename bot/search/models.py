@@ -267,7 +267,8 @@ class FoldAverage:
         """Mean prediction of the fold models for each row of ``matrix`` (the compiled models
         predict on the calling thread, whatever ``num_threads`` asks)."""
         if self.compiled is not None:
-            return np.mean([model.predict(matrix) for model in self.compiled], axis=0)
+            rows = np.asarray(matrix, dtype=np.float64)  # what the compiled models read, once
+            return np.mean([model.predict(rows) for model in self.compiled], axis=0)
         return np.mean([b.predict(matrix, num_threads=num_threads) for b in self.boosters], axis=0)
 
     def save(self, directory: Path, stem: str) -> None:
