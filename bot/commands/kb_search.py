@@ -39,12 +39,13 @@ def build(force: Annotated[bool, typer.Option(help="Rebuild even if up to date")
     state = "up to date" if report.reused else "built"
     typer.echo(f"Index {state}: {report.path}")
     typer.echo(report.manifest.model_dump_json(indent=2))
-    _compile_ranker()
+    _compile_models()
 
 
-def _compile_ranker() -> None:
-    """Compile the ranker for this CPU now (once per model), not at the first search. A
-    knowledge base without models yet (`isee kb train-ranker` writes them) has none to compile."""
+def _compile_models() -> None:
+    """Compile the ranker and the confidence model for this CPU now (once per model), not at the
+    first search. A knowledge base without models yet (`isee kb train-ranker` writes them) has
+    none to compile."""
     from bot.search.models import COMPILED_DIR, MODEL_DIR, SearchModels
 
     settings = get_settings()
@@ -52,9 +53,9 @@ def _compile_ranker() -> None:
         typer.echo("No search models to compile yet: run `isee kb train-ranker`.")
         return
     with Progress(transient=True) as bar:
-        bar.add_task("Compiling the ranker", total=None)
+        bar.add_task("Compiling the ranker and the confidence model", total=None)
         SearchModels.load(settings.kb_dir / MODEL_DIR, settings.build_dir / COMPILED_DIR)
-    typer.echo(f"Ranker compiled in {settings.build_dir / COMPILED_DIR}")
+    typer.echo(f"Ranker and confidence model compiled in {settings.build_dir / COMPILED_DIR}")
 
 
 @contextmanager
@@ -229,7 +230,7 @@ def train_ranker(
     models.save(target)
     typer.echo(f"Models written to {target}")
     typer.echo(fitted.model_dump_json(indent=2))
-    _compile_ranker()
+    _compile_models()
 
 
 def _train_topics() -> None:

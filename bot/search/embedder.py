@@ -94,6 +94,8 @@ def encode(
     """L2-normalised float32 embeddings of ``texts`` with ``prompt`` (``query: `` or ``passage: ``)."""
     if not texts:
         return np.zeros((0, model.get_sentence_embedding_dimension() or 0), dtype=np.float32)
+    if len(texts) == 1:
+        return _encode_one(model, texts[0], prompt)
     vectors = model.encode(
         texts,
         prompt=prompt or None,
@@ -103,3 +105,14 @@ def encode(
         show_progress_bar=False,
     )
     return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _encode_one(model: SentenceTransformer, text: str, prompt: str) -> np.ndarray:
+    """One text's vector as ``model.encode`` computes it (the same modules on a batch of one,
+    then the same normalisation), without its batching machinery: sorting by length, progress,
+    per-item outputs. That machinery costs ~1 ms a call, a tenth of a question's encoding."""
+    with torch.inference_mode():
+        features = model.preprocess([text], prompt=prompt or None)
+        vector = model(features)["sentence_embedding"]
+        vector = torch.nn.functional.normalize(vector, p=2, dim=1)
+    return np.ascontiguousarray(vector.float().numpy(), dtype=np.float32)

@@ -59,6 +59,18 @@ def test_padding_in_a_batch_changes_nothing(engines) -> None:
     assert (batch * alone).sum(axis=1).min() > 0.9995
 
 
+@pytest.mark.parametrize("prompt", ["query: ", "passage: "])
+def test_one_text_gets_the_vector_sentence_transformers_encode_gives(engines, prompt) -> None:
+    """A question is encoded alone, past ``SentenceTransformer.encode``'s batching: the same
+    vector to the bit, on both engines."""
+    for model in engines:
+        for text in TEXTS:
+            ours = encode(model, [text], prompt)
+            theirs = model.encode([text], prompt=prompt, normalize_embeddings=True)
+            assert ours.dtype == np.float32 and ours.shape == (1, 384)
+            assert np.array_equal(ours, theirs), text
+
+
 def test_a_text_longer_than_the_model_is_cut_not_refused(engines) -> None:
     torch_model, _ = engines
     long_text = " ".join(["thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ"] * 120)

@@ -23,7 +23,7 @@ from bot.search.broad import broad_questions
 from bot.search.build import build_index, current_index
 from bot.search.config import load_search_config
 from bot.search.embedder import E5_BF16
-from bot.search.evidence import Candidates
+from bot.search.evidence import Candidates, query_row
 from bot.search.features import RANK_FEATURES
 from bot.search.folds import group_folds
 from bot.search.models import SearchModels, TopicClassifier
@@ -226,6 +226,11 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
     assert loaded.card.settings == training.model_dump()
     matrix = inside[0].found.matrix
     assert np.allclose(loaded.rank(matrix), first.rank(matrix))
+    # Both LightGBM models are served compiled, with the scores of the models just fitted.
+    assert loaded.ranker.compiled is not None and loaded.confidence.compiled is not None
+    for case in inside[:5]:
+        row = query_row(case.found, first.rank(case.found.matrix))
+        assert abs(loaded.confident(row) - first.confident(row)) < 1e-9
     assert set(loaded.topics.model.classes_) <= {
         "tong_quan",
         "ho_so",

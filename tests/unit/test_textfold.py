@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import types
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,6 +65,24 @@ def test_fold_reads_vietnamese_without_marks(text: str, folded: str) -> None:
 
 def test_strip_marks_keeps_everything_but_case_and_marks() -> None:
     assert strip_marks("Đăng ký, KHAI SINH! 2 lần?") == "dang ky, khai sinh! 2 lan?"
+
+
+def test_strip_marks_is_the_whole_text_decomposed_without_marks(corpus: list[str]) -> None:
+    """Folding character by character gives what decomposing the whole text gives, marks typed
+    apart, stacked or out of order included."""
+
+    def reference(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+    odd = [
+        "ho\u0323\u0302i đa\u0300o ta\u0323o",  # marks typed after their letter, dot first
+        "Ệ\u0301\u0300 ĐĐđ ÅΣΣ ǅ ﬁ ẞ ﬀ",
+        "한국어 日本語 Ελληνικά ي\u064e 😀\u0301",
+        "\u0301\u0300 a lone mark first",
+    ]
+    for text in [*corpus, *odd]:
+        assert strip_marks(text) == reference(text), text
 
 
 def test_aligned_fold_keeps_positions_and_the_same_words(corpus: list[str]) -> None:
