@@ -90,6 +90,17 @@ class Evidence:
         ).reshape(len(docs), 2)
         self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
         self._bags = [frozenset().union(*texts) for texts in self._syllables]
+        # Each index row's content words as ids, row after row (the coverage reads them).
+        self._texts = np.array([len(doc.texts) for doc in docs], dtype=np.int64)
+        self._word_ids: dict[str, int] = {}
+        row_words = [
+            [self._word_ids.setdefault(word, len(self._word_ids)) for word in sorted(words)]
+            for texts in self._syllables
+            for words in texts
+        ]
+        self._sizes = np.array([len(words) for words in row_words], dtype=np.int64)
+        self._first_word = np.concatenate(([0], np.cumsum(self._sizes)[:-1])).astype(np.int64)
+        self._words = np.array([i for words in row_words for i in words], dtype=np.int64)
 
     def candidates(
         self,
@@ -159,10 +170,10 @@ class Evidence:
         matrix[:, _F["phrasings"]] = np.log1p(phrasings)
         matrix[:, _F["accentless"]] = float(query.accentless)
         matrix[:, _F["words"]] = np.log1p(query.content_words)
+        matrix[:, _F["coverage"]], matrix[:, _F["unsaid"]] = self._coverage(
+            docs, query.syllables, exclude
+        )
         for row, i in enumerate(docs.tolist()):
-            coverage, unsaid = self._coverage(i, query.syllables, excluded)
-            matrix[row, _F["coverage"]] = coverage
-            matrix[row, _F["unsaid"]] = unsaid
             actions = self._actions[i]
             matrix[row, _F["variant"]] = unasked(actions, query.asked) if actions else 0.0
             matrix[row, _F["qualifier"]] = unsaid_qualifier(self._name_qualifiers[i], query.said)
@@ -266,23 +277,50 @@ class Evidence:
         )
 
     def _coverage(
-        self, index: int, query_syllables: frozenset[str], excluded: set[int]
-    ) -> tuple[float, float]:
-        """Best share of a text's words found in the query, and (for it) the share left unsaid.
+        self, docs: np.ndarray, query_syllables: frozenset[str], exclude: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``docs``, the best share of one of its texts' words found in the query,
+        and (for that text) the share left unsaid.
 
         The second value grows with the words of a long, specific name the question does not use,
-        so that a plain question gets the plain procedure rather than a specific sibling.
+        so that a plain question gets the plain procedure rather than a specific sibling. The best
+        text is the one whose share minus unsaid share is highest (the first such text on a tie);
+        texts without content words and rows left out do not count; a document with no text that
+        counts gets (0, 1).
         """
-        best, best_gap = (0.0, 1.0), -1.0
-        first_row = int(self.doc_start[index])
-        for offset, syllables in enumerate(self._syllables[index]):
-            if syllables and first_row + offset not in excluded:
-                found = len(syllables & query_syllables)
-                share = found / len(syllables)
-                unsaid = min(1.0, (len(syllables) - found) / UNSAID_SCALE)
-                if share - unsaid > best_gap:  # the first text of the best gap wins a tie
-                    best, best_gap = (share, unsaid), share - unsaid
-        return best
+        lengths = self._texts[docs]
+        starts = _starts(lengths)
+        rows = np.repeat(self.doc_start[docs] - starts, lengths) + np.arange(
+            len(starts) and lengths.sum()
+        )
+        counts = self._sizes[rows]
+        words = self._words[
+            np.repeat(self._first_word[rows] - _starts(counts), counts) + np.arange(counts.sum())
+        ]
+        asked = np.zeros(len(self._word_ids), dtype=np.float64)
+        asked[[self._word_ids[word] for word in query_syllables if word in self._word_ids]] = 1.0
+        found = np.bincount(
+            np.repeat(np.arange(len(rows)), counts), weights=asked[words], minlength=len(rows)
+        )
+        sizes = counts.astype(np.float64)
+        counted = sizes > 0
+        if exclude is not None and len(exclude):
+            counted &= ~np.isin(rows, exclude)
+        share = np.divide(found, sizes, out=np.zeros_like(sizes), where=counted)
+        unsaid = np.minimum(1.0, (sizes - found) / UNSAID_SCALE)
+        gap = np.where(counted, share - unsaid, -np.inf)
+        best_gap = np.maximum.reduceat(gap, starts)
+        first = np.minimum.reduceat(
+            np.where(gap == np.repeat(best_gap, lengths), np.arange(len(gap)), len(gap)), starts
+        )
+        some = best_gap > -1.0
+        picked = np.where(some, first, 0)
+        return np.where(some, share[picked], 0.0), np.where(some, unsaid[picked], 1.0)
+
+
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of ``lengths`` items starts."""
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
 
 
 def _cosines(index: faiss.IndexFlatIP, vector: np.ndarray) -> np.ndarray:

