@@ -91,7 +91,7 @@ class Evidence:
         self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
         self._bags = [frozenset().union(*texts) for texts in self._syllables]
         # Each index row's content words as ids, row after row (the coverage reads them).
-        self._texts = np.array([len(doc.texts) for doc in docs], dtype=np.int64)
+        self._text_counts = np.array([len(doc.texts) for doc in docs], dtype=np.int64)
         self._word_ids: dict[str, int] = {}
         row_words = [
             [self._word_ids.setdefault(word, len(self._word_ids)) for word in sorted(words)]
@@ -99,7 +99,7 @@ class Evidence:
             for words in texts
         ]
         self._sizes = np.array([len(words) for words in row_words], dtype=np.int64)
-        self._first_word = np.concatenate(([0], np.cumsum(self._sizes)[:-1])).astype(np.int64)
+        self._first_word = _starts(self._sizes)
         self._words = np.array([i for words in row_words for i in words], dtype=np.int64)
 
     def candidates(
@@ -288,11 +288,9 @@ class Evidence:
         texts without content words and rows left out do not count; a document with no text that
         counts gets (0, 1).
         """
-        lengths = self._texts[docs]
+        lengths = self._text_counts[docs]
         starts = _starts(lengths)
-        rows = np.repeat(self.doc_start[docs] - starts, lengths) + np.arange(
-            len(starts) and lengths.sum()
-        )
+        rows = np.repeat(self.doc_start[docs] - starts, lengths) + np.arange(lengths.sum())
         counts = self._sizes[rows]
         words = self._words[
             np.repeat(self._first_word[rows] - _starts(counts), counts) + np.arange(counts.sum())
