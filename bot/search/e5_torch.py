@@ -4,8 +4,8 @@
 per-character normalisation map, and the BERT weights in 4-bit blocks (Q4_0: 32 weights share one
 fp16 scale). This module reads that file, expands the weights into bfloat16 and rebuilds the
 tokenizer with the ``tokenizers`` library, so the same weights run on torch's oneDNN kernels
-(AMX / AVX-512 bf16 where the CPU has them). The embeddings agree with the C engine's to a cosine of 0.9998 or better (the
-engine rounds activations to 8 bits).
+(AMX / AVX-512 bf16 where the CPU has them). The embeddings agree with the C engine's to a cosine
+of 0.9998 or better (the engine rounds activations to 8 bits).
 
 The encoder's forward pass is :class:`BertEncoder`: the BERT computation of ``transformers``'
 ``BertModel`` (which the tests hold it to) with each linear layer's weight laid out once for

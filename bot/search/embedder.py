@@ -115,4 +115,4 @@ def _encode_one(model: SentenceTransformer, text: str, prompt: str) -> np.ndarra
         features = model.preprocess([text], prompt=prompt or None)
         vector = model(features)["sentence_embedding"]
         vector = torch.nn.functional.normalize(vector, p=2, dim=1)
-    return np.ascontiguousarray(vector.float().numpy(), dtype=np.float32)
+    return vector.float().numpy()
