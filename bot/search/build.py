@@ -40,16 +40,15 @@ from bot.search import (
     qualifiers,
     query,
     rewrite,
+    spelling,
     topics,
     variants,
 )
 from bot.search.config import SearchConfig, load_search_config
-from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, build_documents
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
 from bot.search.outside import OutsideCorpus, load_outside
-from bot.search.qualifiers import Qualifiers
 from bot.search.query import QueryPreparer
 from bot.search.rewrite import Rewriter
 
@@ -60,9 +59,9 @@ ASKED_FILE = "asked.json"
 OUTSIDE_LINES = "lines.json"
 OUTSIDE_DIR = "outside"
 CURRENT = "current"
-# The code that reads a question (cleaning, rewriting, restoring diacritics…): when it changes,
-# the questions are prepared afresh, and the index is built again with the code that makes its
-# documents and BM25 matrix.
+# The code that reads a question (cleaning, mending typing mistakes, rewriting, restoring
+# diacritics…), with the code that makes the documents and BM25 matrix the speller learns its
+# words from: when it changes, the questions are prepared afresh and the index is built again.
 PREPARING_CODE = (
     query,
     normalize,
@@ -73,8 +72,10 @@ PREPARING_CODE = (
     topics,
     variants,
     diacritics,
+    spelling,
+    documents,
+    lexical,
 )
-INDEX_CODE = (*PREPARING_CODE, documents, lexical)
 
 
 def code_hash(modules: tuple[ModuleType, ...]) -> str:
@@ -139,7 +140,7 @@ def input_hash(
     search configuration (it prepares the questions), model, prompts and the code that reads
     questions and makes documents."""
     digest = hashlib.sha256(f"{INDEX_FORMAT}\0{model}\0{prompts[0]}\0{prompts[1]}\0".encode())
-    digest.update(code_hash(INDEX_CODE).encode())
+    digest.update(code_hash(PREPARING_CODE).encode())
     for doc in docs:
         digest.update(doc.model_dump_json().encode())
     digest.update(synonyms.model_dump_json().encode())
@@ -290,11 +291,21 @@ def build_index(
         f"{INDEX_FORMAT}\0{code_hash(PREPARING_CODE)}\0{synonyms.model_dump_json()}"
         f"\0{config.model_dump_json()}".encode()
     ).hexdigest()
-    preparer = QueryPreparer(
-        synonyms,
-        config,
-        Qualifiers(config.qualifiers, config.field_qualifiers),
-        DiacriticRestorer.of_index(docs, outside_texts, config),
+    # Names use abbreviations too ("sổ BHXH", "TNLĐ"): index them with the canonical wording added.
+    # The field goes with the name: "Cấp lại Giấy chứng nhận do bị mất" is about land ("Đất đai").
+    rewriter = Rewriter(synonyms)
+    fields = [
+        doc.field if position == 0 else None for doc in docs for position in range(len(doc.texts))
+    ]
+    lexical = LexicalIndex.build(
+        [
+            f"{text} {rewriter.rewrite(text).text} {field or ''}"
+            for text, field in zip(texts, fields, strict=True)
+        ]
+    )
+    outside_lexical = LexicalIndex.build(outside_texts)
+    preparer = QueryPreparer.of_index(
+        docs, lexical, outside_texts, outside_lexical, synonyms, config
     )
     asked = _asked(
         [*(t for doc in docs for t in doc.texts[1:]), *outside_texts],
@@ -334,21 +345,11 @@ def build_index(
         _flat_index([(dense[t], questions) for t in outside_texts], dim),
         str(work / OUTSIDE_DIR / "vectors.faiss"),
     )
-    LexicalIndex.build(outside_texts).save(work / OUTSIDE_DIR)
+    outside_lexical.save(work / OUTSIDE_DIR)
     (work / OUTSIDE_DIR / OUTSIDE_LINES).write_text(
         json.dumps(outside.lines(), ensure_ascii=False), encoding="utf-8"
     )
-    # Names use abbreviations too ("sổ BHXH", "TNLĐ"): index them with the canonical wording added.
-    # The field goes with the name: "Cấp lại Giấy chứng nhận do bị mất" is about land ("Đất đai").
-    rewriter = Rewriter(synonyms)
-    fields = [
-        doc.field if position == 0 else None for doc in docs for position in range(len(doc.texts))
-    ]
-    lexical_rows = [
-        f"{text} {rewriter.rewrite(text).text} {field or ''}"
-        for text, field in zip(texts, fields, strict=True)
-    ]
-    LexicalIndex.build(lexical_rows).save(work)
+    lexical.save(work)
     (work / ASKED_FILE).write_text(
         json.dumps({"preparation": preparation, "texts": asked}, ensure_ascii=False),
         encoding="utf-8",

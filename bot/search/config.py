@@ -107,6 +107,25 @@ class DiacriticsConfig(_Config):
     )
 
 
+class SpellingConfig(_Config):
+    """How typing mistakes are mended (``search.yml``: ``spelling``)."""
+
+    min_length: int = Field(
+        ge=2, description="Words shorter than this (folded letters) are never corrected"
+    )
+    min_count: int = Field(
+        ge=1, description="Index rows a known word must appear in to be offered as a correction"
+    )
+    max_edits: int = Field(
+        ge=1, le=2, description="Edits (insert, delete, substitute, transpose) a correction may be"
+    )
+    bigram_weight: float = Field(
+        gt=0,
+        lt=1,
+        description="Weight of the word-pair estimate against the word's own frequency",
+    )
+
+
 class SearchConfig(_Config):
     """The whole ``search.yml``."""
 
@@ -146,6 +165,7 @@ class SearchConfig(_Config):
     )
     training: Training
     diacritics: DiacriticsConfig
+    spelling: SpellingConfig
     topic_clauses: TopicClauses
     broad_questions: BroadQuestions
     qualifiers: list[str] = Field(

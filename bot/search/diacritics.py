@@ -79,6 +79,17 @@ class DiacriticRestorer:
             return (word,)
         return self._spellings.get(word, (word,))
 
+    def spelling(self, bare: str, previous: str | None, following: str | None) -> str:
+        """The accented spelling of the folded word ``bare`` most likely between the words
+        ``previous`` and ``following`` (as typed, lower case; ``None`` at either end of the text);
+        ``bare`` itself when the texts never spell it with marks."""
+        before = previous or _START
+        after = following or _END
+        return max(
+            self._options(bare),
+            key=lambda option: self._score(before, option) + self._score(option, after),
+        )
+
     def restore(self, text: str) -> str:
         """``text`` lower-cased, each unmarked word given its most likely accented spelling;
         other characters (digits, punctuation, spaces) stay as they are."""

@@ -30,6 +30,17 @@ class LexicalIndex:
         self.weights = weights
         self.idf = idf
         self._unknown_idf = float(idf.max()) if len(idf) else 1.0
+        self._frequency = np.diff(weights.indptr)  # rows holding each token (a CSC column's size)
+
+    @property
+    def rows(self) -> int:
+        """How many documents (index rows) the index holds."""
+        return int(self.weights.shape[0])
+
+    def document_frequency(self, token: str) -> int:
+        """How many documents hold ``token`` (0 for a token the index does not know)."""
+        column = self.vocabulary.get(token)
+        return int(self._frequency[column]) if column is not None else 0
 
     @classmethod
     def build(cls, documents: list[str]) -> LexicalIndex:

@@ -22,12 +22,12 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+ROMAN_NUMERALS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
 
 
 def syllables(folded: str) -> list[str]:
     """Split folded text into syllables; Roman numerals I–V become digits ("loại III" = "loại 3")."""
-    return [_ROMAN.get(token, token) for token in folded.split()]
+    return [ROMAN_NUMERALS.get(token, token) for token in folded.split()]
 
 
 def with_bigrams(tokens: list[str]) -> list[str]:

@@ -13,11 +13,14 @@ from bot.knowledge.synonyms import SynonymList
 from bot.search.agencies import AgencyMention, find_agency, strip_agency
 from bot.search.config import SearchConfig
 from bot.search.diacritics import DiacriticRestorer
+from bot.search.documents import SearchDoc
+from bot.search.lexical import LexicalIndex
 from bot.search.models import TopicClassifier
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers
 from bot.search.rewrite import Rewriter
+from bot.search.spelling import Speller
 from bot.search.topics import detect_topic, strip_span, strip_topics
 from bot.search.variants import asked_actions
 
@@ -89,7 +92,8 @@ def tail(text: str) -> str:
 
 
 class QueryPreparer:
-    """Turns a question into a :class:`Query`: synonyms, topics, office mention, qualifiers."""
+    """Turns a question into a :class:`Query`: typing mistakes, synonyms, topics, office mention,
+    qualifiers."""
 
     def __init__(
         self,
@@ -97,9 +101,11 @@ class QueryPreparer:
         config: SearchConfig,
         qualifiers: Qualifiers,
         restorer: DiacriticRestorer,
+        speller: Speller,
     ) -> None:
         self.rewriter = Rewriter(synonyms)
         self.restorer = restorer
+        self.speller = speller
         self.config = config
         self.qualifiers = qualifiers
         separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
@@ -111,10 +117,28 @@ class QueryPreparer:
             re.IGNORECASE,
         )
 
+    @classmethod
+    def of_index(
+        cls,
+        docs: list[SearchDoc],
+        lexical: LexicalIndex,
+        outside_texts: list[str],
+        outside_lexical: LexicalIndex,
+        synonyms: SynonymList,
+        config: SearchConfig,
+    ) -> QueryPreparer:
+        """The preparer of an index: its diacritic restorer and speller learned from the index's
+        documents and out-of-scope lines."""
+        restorer = DiacriticRestorer.of_index(docs, outside_texts, config)
+        agencies = [doc.agency for doc in docs if doc.agency]
+        speller = Speller.of_index(lexical, outside_lexical, synonyms, agencies, restorer, config)
+        qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
+        return cls(synonyms, config, qualifiers, restorer, speller)
+
     def prepare(self, query: str, topics_model: TopicClassifier | None) -> Query:
-        """Clean, rewrite and strip ``query`` for retrieval; ``topics_model`` reads the topics
-        asked (none without one)."""
-        text = clean(query)[:MAX_QUERY_CHARS]
+        """Clean, correct, rewrite and strip ``query`` for retrieval; ``topics_model`` reads the
+        topics asked (none without one)."""
+        text = self.speller.correct(clean(query)[:MAX_QUERY_CHARS])
         rewritten = self.rewriter.rewrite(text)
         accentless = is_accentless(text)
         topics = self.topics_asked(rewritten.text, topics_model)

@@ -25,14 +25,12 @@ from bot.metrics import observe_search
 from bot.search.broad import broad_questions
 from bot.search.build import OUTSIDE_DIR, OUTSIDE_LINES, read_manifest
 from bot.search.config import SearchConfig
-from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, entry_for
 from bot.search.embedder import encode, load_model, same_vectors
 from bot.search.evidence import Candidates, Evidence, query_row
 from bot.search.lexical import LexicalIndex
 from bot.search.models import SearchModels
 from bot.search.normalize import clean
-from bot.search.qualifiers import Qualifiers
 from bot.search.query import Query, QueryPreparer, content_syllables
 from bot.search.topics import NameRuns, strip_name
 
@@ -120,10 +118,10 @@ class Searcher:
         self.query_prompt = query_prompt
         self.config = config
         self.models = models
-        qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)
-        self.preparer = QueryPreparer(
-            synonyms, config, qualifiers, DiacriticRestorer.of_index(docs, outside_texts, config)
+        self.preparer = QueryPreparer.of_index(
+            docs, lexical, outside_texts, outside_lexical, synonyms, config
         )
+        qualifiers = self.preparer.qualifiers
         self._name_runs: dict[int, NameRuns] = {}
         self._broad = frozenset(
             content_syllables(text) for text in broad_questions(docs, config.broad_questions)

@@ -25,6 +25,7 @@ HOLDOUTS = [
     REPO / "tests" / "fixtures" / "search_holdout.yml",
     REPO / "tests" / "fixtures" / "search_holdout_portal.yml",
     REPO / "tests" / "fixtures" / "search_holdout_faq.yml",
+    REPO / "tests" / "fixtures" / "search_holdout_typos.yml",
 ]
 LIMIT = 0.5
 
