@@ -6,8 +6,9 @@ tucj"). BM25 matches whole syllables, so a mistyped one matches nothing. A word 
 (folded, as BM25 reads it) is replaced by a word that rows hold, one edit away (insert, delete,
 substitute, transpose: SymSpell's delete dictionary, ``symspellpy``) or its Telex reading, provided
 some row holds the replacement next to the word before or after it; among several, the likeliest
-between its neighbours by the rows' own word and word-pair counts. A word the index knows is never
-changed, so curated phrasings (every word of which the index holds) are read as before. Measured
+between its neighbours by the rows' own word and word-pair counts. Failing that, two words typed
+without the space between them ("dangky") are split where a row holds the pair. A word the index
+knows is never changed, so curated phrasings (every word of which the index holds) are read as before. Measured
 in docs/search.md, "Twenty-first change".
 """
 
@@ -117,8 +118,9 @@ class Speller:
             for i in order:
                 if i in corrected:
                     continue
-                before = chosen[i - 1] if i > 0 else None
-                after = chosen[i + 1] if i + 1 < len(chosen) else None
+                # A corrected neighbour may be two words ("dangky" → "dang ky"): its nearer one.
+                before = chosen[i - 1].rsplit(" ", 1)[-1] if i > 0 else None
+                after = chosen[i + 1].split(" ", 1)[0] if i + 1 < len(chosen) else None
                 best = self._best(chosen[i], before, after)
                 if best is not None:
                     chosen[i] = best
@@ -126,15 +128,18 @@ class Speller:
         if not corrected:
             return text
         # The words as they will read: typed (lower case) or corrected. A correction of a word
-        # typed with accents gets the spelling its neighbours call for.
+        # typed with accents gets, word by word, the spelling its neighbours call for.
         spelled = [chosen[i] if i in corrected else word.lower() for i, word in enumerate(typed)]
         for i in sorted(corrected):
-            if strip_marks(typed[i]) != typed[i].lower():
-                spelled[i] = self._restorer.spelling(
-                    chosen[i],
-                    spelled[i - 1] if i > 0 else None,
-                    spelled[i + 1] if i + 1 < len(spelled) else None,
-                )
+            if strip_marks(typed[i]) == typed[i].lower():
+                continue
+            parts = chosen[i].split()
+            previous = spelled[i - 1].rsplit(" ", 1)[-1] if i > 0 else None
+            following = spelled[i + 1].split(" ", 1)[0] if i + 1 < len(spelled) else None
+            for j, part in enumerate(parts):
+                nxt = parts[j + 1] if j + 1 < len(parts) else following
+                parts[j] = previous = self._restorer.spelling(part, previous, nxt)
+            spelled[i] = " ".join(parts)
         pieces: list[str] = []
         last = 0
         for i in sorted(corrected):
@@ -145,7 +150,8 @@ class Speller:
 
     def _best(self, word: str, before: str | None, after: str | None) -> str | None:
         """The likeliest correction of the unknown ``word`` between ``before`` and ``after``
-        (folded), among those that some row holds next to one of them; ``None`` if there is none."""
+        (folded), among those that some row holds next to one of them; failing that, the word
+        split in two (``_split``); ``None`` if there is neither."""
         options = {
             suggestion.term
             for suggestion in self._dictionary.lookup(
@@ -161,8 +167,22 @@ class Speller:
             if (before and self._pairs(before, option)) or (after and self._pairs(option, after))
         ]
         if not supported:
-            return None
+            return self._split(word)
         return max(sorted(supported), key=lambda option: self._score(option, before, after))
+
+    def _split(self, word: str) -> str | None:
+        """Two words typed without the space between them ("dangky" → "dang ky"): the split
+        into two known words that the most rows hold side by side; ``None`` if no row holds any."""
+        halves = [
+            (word[:cut], word[cut:])
+            for cut in range(1, len(word))
+            if min(self._counts[word[:cut]], self._counts[word[cut:]]) >= self.config.min_count
+        ]
+        rows, first, second = max(
+            ((self._pairs(first, second), first, second) for first, second in halves),
+            default=(0, "", ""),
+        )
+        return f"{first} {second}" if rows else None
 
     def _pairs(self, first: str, second: str) -> int:
         """Rows that hold ``first second`` as adjacent syllables."""

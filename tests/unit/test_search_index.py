@@ -429,6 +429,7 @@ def test_a_question_typed_without_diacritics_is_embedded_with_them(searcher: Sea
     [
         "dang kyy khai sinh luu dongg",  # letters doubled
         "ddawng kys khai sinh luwu ddoongj",  # Telex keys, the Vietnamese input off
+        "dangky khai sinh luudong",  # spaces left out
     ],
 )
 def test_a_mistyped_question_is_read_and_answered_as_meant(searcher: Searcher, typed: str) -> None:

@@ -87,6 +87,14 @@ def test_words_shorter_than_the_minimum_are_not_corrected() -> None:
     assert longer.correct("dang ky khai sinhh") == "dang ky khai sinh"
 
 
+def test_two_words_typed_without_a_space_are_split_where_a_row_holds_the_pair() -> None:
+    assert speller().correct("dangky ket hon") == "dang ky ket hon"
+    assert speller().correct("Đăngký kết hôn") == "Đăng ký kết hôn"
+    assert speller().correct("thutuc caplai giay phep") == "thu tuc cap lai giay phep"
+    # "ký" and "hôn" are both known, but no text has them side by side.
+    assert speller().correct("kyhon") == "kyhon"
+
+
 @pytest.mark.parametrize(
     ("keys", "folded"),
     [("ddawngs", "dang"), ("thur", "thu"), ("nhwng", "nhung"), ("nguowif", "nguoi"), ("xe", "xe")],
