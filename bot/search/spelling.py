@@ -31,8 +31,18 @@ from bot.textfold import fold, fold_aligned, strip_marks
 _WORD = re.compile(r"[0-9a-z]+")
 # Telex, the common Vietnamese input method: typed with the input off, a word keeps its keys.
 _TELEX_TONES = "sfrxj"  # a tone key ends the word
-_TELEX_LETTERS = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"))
-_TELEX_HORN = ("w", "u")  # "uw" and a lone "w" both type "ư"
+# The keys of each modified letter, in the order they are read back: "uw" and a lone "w" both
+# type "ư", so "w" comes last.
+_TELEX_LETTERS = (
+    ("dd", "d"),
+    ("aa", "a"),
+    ("aw", "a"),
+    ("ee", "e"),
+    ("oo", "o"),
+    ("ow", "o"),
+    ("uw", "u"),
+    ("w", "u"),
+)
 
 
 def telex_reading(word: str) -> str:
@@ -42,7 +52,7 @@ def telex_reading(word: str) -> str:
         word = word[:-1]
     for keys, letter in _TELEX_LETTERS:
         word = word.replace(keys, letter)
-    return word.replace("uw", "u").replace(*_TELEX_HORN)
+    return word
 
 
 class Speller:
