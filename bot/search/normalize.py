@@ -30,9 +30,14 @@ def syllables(folded: str) -> list[str]:
     return [ROMAN_NUMERALS.get(token, token) for token in folded.split()]
 
 
+def pair(first: str, second: str) -> str:
+    """The token of two adjacent syllables (``a_b``); no syllable holds ``_``."""
+    return f"{first}_{second}"
+
+
 def with_bigrams(tokens: list[str]) -> list[str]:
     """Tokens followed by their adjacent pairs (``a_b``): Vietnamese words are mostly two syllables."""
-    return tokens + [f"{a}_{b}" for a, b in itertools.pairwise(tokens)]
+    return tokens + [pair(a, b) for a, b in itertools.pairwise(tokens)]
 
 
 _TONE_AND_VOWEL_MARKS = re.compile(r"[^\u0300-\u036fđ]")

@@ -8,8 +8,8 @@ substitute, transpose: SymSpell's delete dictionary, ``symspellpy``) or its Tele
 some row holds the replacement next to the word before or after it; among several, the likeliest
 between its neighbours by the rows' own word and word-pair counts. Failing that, two words typed
 without the space between them ("dangky") are split where a row holds the pair. A word the index
-knows is never changed, so curated phrasings (every word of which the index holds) are read as before. Measured
-in docs/search.md, "Twenty-first change".
+knows is never changed, so curated phrasings (every word of which the index holds) are read as
+before. Measured in docs/search.md, "Twenty-first change".
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bot.knowledge.synonyms import SynonymList
 from bot.search.config import SpellingConfig
 from bot.search.diacritics import DiacriticRestorer
 from bot.search.lexical import LexicalIndex
-from bot.search.normalize import ROMAN_NUMERALS
+from bot.search.normalize import ROMAN_NUMERALS, pair
 from bot.textfold import fold, fold_aligned, strip_marks
 
 _WORD = re.compile(r"[0-9a-z]+")
@@ -74,7 +74,7 @@ class Speller:
         counts: Counter[str] = Counter()
         for index in indexes:
             for token in index.vocabulary:
-                if "_" not in token:  # a syllable, not a pair
+                if "_" not in token:  # a syllable, not a pair (``normalize.pair``)
                     counts[token] += index.document_frequency(token)
         self._counts = counts
         self._rows = sum(index.rows for index in indexes)
@@ -196,7 +196,7 @@ class Speller:
 
     def _pairs(self, first: str, second: str) -> int:
         """Rows that hold ``first second`` as adjacent syllables."""
-        return sum(index.document_frequency(f"{first}_{second}") for index in self._indexes)
+        return sum(index.document_frequency(pair(first, second)) for index in self._indexes)
 
     def _score(self, word: str, before: str | None, after: str | None) -> float:
         """Log-likelihood of ``word`` after ``before`` and of ``after`` after ``word``: each a
