@@ -88,7 +88,6 @@ class Evidence:
         self._static = np.array(
             [(doc.preferred, doc.kind == "faq") for doc in docs], dtype=np.float32
         ).reshape(len(docs), 2)
-        self._phrasings = np.array([len(doc.texts) - 1 for doc in docs], dtype=np.float32)
         self._bags = [frozenset().union(*texts) for texts in self._syllables]
         # Each index row's content words as ids, row after row (the coverage reads them).
         self._text_counts = np.array([len(doc.texts) for doc in docs], dtype=np.int64)
@@ -158,16 +157,11 @@ class Evidence:
         matrix[:, _F["dense_name"]] = dense_name[docs]
         matrix[:, _F["dense_question"]] = dense_question[docs]
         matrix[:, _F["dense_gap"]] = dense_best[docs] - top_dense
-        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_order, docs)
-        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_order, docs)
+        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_best, docs)
+        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_best, docs)
         matrix[:, _F["agency"]] = fits[docs]
         matrix[:, _F["preferred"]] = self._static[docs, 0]
         matrix[:, _F["faq"]] = self._static[docs, 1]
-        phrasings = self._phrasings[docs]
-        if exclude is not None and len(exclude):
-            left_out = np.bincount(self.owners[exclude], minlength=len(self.docs))[docs]
-            phrasings = phrasings - left_out
-        matrix[:, _F["phrasings"]] = np.log1p(phrasings)
         matrix[:, _F["accentless"]] = float(query.accentless)
         matrix[:, _F["words"]] = np.log1p(query.content_words)
         matrix[:, _F["coverage"]], matrix[:, _F["unsaid"]] = self._coverage(

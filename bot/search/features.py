@@ -28,7 +28,6 @@ RANK_FEATURES: tuple[str, ...] = (
     "agency",  # run by the office the question names
     "hint",  # the procedure the conversation is already about
     "faq",  # a general FAQ rather than a procedure
-    "phrasings",  # log(1 + number of curated phrasings)
     "accentless",  # the question is typed without diacritics
     "words",  # content words of the question (log)
     # Contrast with the rivals (the best few documents by BM25 or cosine): of the question's words
@@ -60,7 +59,6 @@ QUERY_FEATURES: tuple[str, ...] = (
     "accentless",
     "words",
     "top_faq",
-    "top_phrasings",
     # The question read whole, its topic words kept (a question about the portal itself, "nộp hồ
     # sơ qua bưu điện", often is its topic words): how much of it the best index row explains
     # (BM25 over the question's IDF mass), and the best out-of-scope line.
@@ -85,11 +83,11 @@ GATE_FEATURES: tuple[str, ...] = (
 )
 
 
-def reciprocal_ranks(order: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """1 / (1 + rank) of ``rows`` in ``order``, all documents best first."""
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.arange(len(order))
-    return 1.0 / (1.0 + ranks[rows])
+def reciprocal_ranks(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1 / (1 + rank) of ``rows`` among all documents by ``scores``, best first. Tied documents
+    share the better rank: which of two equal scores comes first is no evidence."""
+    ascending = np.sort(-scores)
+    return 1.0 / (1.0 + np.searchsorted(ascending, -scores[rows], side="left"))
 
 
 def query_features(
@@ -123,7 +121,6 @@ def query_features(
             top[index["accentless"]],
             top[index["words"]],
             top[index["faq"]],
-            top[index["phrasings"]],
             best_whole_share,
             outside_whole_share,
         ],

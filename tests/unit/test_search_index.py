@@ -34,7 +34,7 @@ from bot.search.evaluate import EvalCase, EvalFile, evaluate
 from bot.search.evidence import UNSAID_SCALE
 from bot.search.features import RANK_FEATURES
 from bot.search.models import COMPILED_DIR, MODEL_DIR, SearchModels
-from bot.search.normalize import fold
+from bot.search.normalize import fold, syllables
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.query import Query, QueryPreparer, content_syllables
 from bot.search.searcher import Searcher, Signals
@@ -806,3 +806,36 @@ def test_neighbour_votes_leave_out_the_excluded_rows(three_neighbours: Searcher)
     # Only its name is left: one vote at most, and no second row to give a second cosine.
     assert max(licence[:2]) == pytest.approx(1 / 3) or max(licence[:2]) < 1 / 3
     assert licence[3] == -1.0
+
+
+def test_leaving_out_a_row_the_question_does_not_match_changes_no_feature(
+    three_neighbours: Searcher,
+) -> None:
+    """Training searches each phrasing with its own row left out. A feature that counted a
+    document's rows would read one row less for the right answer than for its rivals and so tell
+    the ranker which candidate is right, which a citizen's question never does. Leaving out a row
+    the question shares no word with, and that is neither of its document's two nearest rows nor
+    its nearest phrasing, must leave every feature as it was."""
+    searcher = three_neighbours
+    prepared = searcher.prepare("đổi bằng lái ô tô sắp hết hạn thì làm sao")
+    (vector,) = searcher.embed([prepared])
+    found = searcher.candidates(prepared, vector)
+    index = searcher.evidence.vectors
+    cosines = index.reconstruct_n(0, index.ntotal) @ vector
+    said = set(prepared.syllables)
+    unmatched = []
+    for doc in found.docs.tolist():
+        first, texts = int(searcher.doc_start[doc]), searcher.docs[doc].texts
+        if len(texts) < 3:
+            continue
+        near = cosines[first : first + len(texts)]
+        kept = set(np.argsort(-near)[:2].tolist()) | {1 + int(np.argmax(near[1:]))}
+        unmatched += [
+            first + offset
+            for offset, text in enumerate(texts)
+            if offset > 0 and offset not in kept and not said & set(syllables(fold(text)))
+        ]
+    assert unmatched
+    left_out = searcher.candidates(prepared, vector, exclude=np.array(unmatched[:1]))
+    assert left_out.docs.tolist() == found.docs.tolist()
+    np.testing.assert_array_equal(left_out.matrix, found.matrix)

@@ -24,7 +24,7 @@ from bot.search.build import build_index, current_index
 from bot.search.config import load_search_config
 from bot.search.embedder import E5_BF16
 from bot.search.evidence import Candidates, query_row
-from bot.search.features import RANK_FEATURES
+from bot.search.features import RANK_FEATURES, reciprocal_ranks
 from bot.search.folds import group_folds
 from bot.search.models import SearchModels, TopicClassifier
 from bot.search.outside import OUTSIDE_FILE, load_outside
@@ -446,3 +446,12 @@ def test_the_train_ranker_command_writes_models_with_both_thresholds(
     assert card.training["broad_questions"] == 4  # "đăng ký", "hộ tịch", each typed both ways
     assert card.guess_threshold <= card.clarify_threshold
     assert card.figures["guess_threshold"] == round(card.guess_threshold, 4)
+
+
+def test_documents_with_equal_scores_share_the_better_rank() -> None:
+    """Which of two equally scored documents comes first is no evidence: both get the rank of
+    the first, and the next one down is ranked after both."""
+    scores = np.array([0.5, 0.9, 0.9, 0.1, 0.5], dtype=np.float32)
+    ranks = reciprocal_ranks(scores, np.arange(len(scores)))
+    assert ranks.tolist() == pytest.approx([1 / 3, 1.0, 1.0, 1 / 5, 1 / 3])
+    assert reciprocal_ranks(scores, np.array([3, 1])).tolist() == pytest.approx([1 / 5, 1.0])
