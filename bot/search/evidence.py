@@ -157,8 +157,8 @@ class Evidence:
         matrix[:, _F["dense_name"]] = dense_name[docs]
         matrix[:, _F["dense_question"]] = dense_question[docs]
         matrix[:, _F["dense_gap"]] = dense_best[docs] - top_dense
-        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_best, docs)
-        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_best, docs)
+        matrix[:, _F["lex_rank"]] = reciprocal_ranks(lex_best, lex_order, docs)
+        matrix[:, _F["dense_rank"]] = reciprocal_ranks(dense_best, dense_order, docs)
         matrix[:, _F["agency"]] = fits[docs]
         matrix[:, _F["preferred"]] = self._static[docs, 0]
         matrix[:, _F["faq"]] = self._static[docs, 1]

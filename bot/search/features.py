@@ -83,11 +83,11 @@ GATE_FEATURES: tuple[str, ...] = (
 )
 
 
-def reciprocal_ranks(scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """1 / (1 + rank) of ``rows`` among all documents by ``scores``, best first. Tied documents
-    share the better rank: which of two equal scores comes first is no evidence."""
-    ascending = np.sort(-scores)
-    return 1.0 / (1.0 + np.searchsorted(ascending, -scores[rows], side="left"))
+def reciprocal_ranks(scores: np.ndarray, order: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1 / (1 + rank) of ``rows`` among all documents by ``scores`` (``order``: every document,
+    best first). Tied documents share the better rank: which of two equal scores comes first is
+    no evidence."""
+    return 1.0 / (1.0 + np.searchsorted(-scores[order], -scores[rows], side="left"))
 
 
 def query_features(

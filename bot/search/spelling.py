@@ -207,6 +207,8 @@ class Speller:
             if first is None or second is None:
                 continue
             alone = (self._counts[second] + 1) / (self._rows + len(self._counts) + 1)
-            pair = self._pairs(first, second) / self._counts[first] if self._counts[first] else 0.0
-            total += math.log(weight * pair + (1 - weight) * alone)
+            together = (
+                self._pairs(first, second) / self._counts[first] if self._counts[first] else 0.0
+            )
+            total += math.log(weight * together + (1 - weight) * alone)
         return total
