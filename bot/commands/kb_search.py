@@ -195,6 +195,28 @@ def _broad_search(searcher: Searcher) -> list[SelfResult]:
         )
 
 
+def _vague_search(searcher: Searcher) -> list[SelfResult]:
+    """Search the vague questions, each with the phrasing it was sharpened into left out."""
+    from bot.knowledge.vague_questions import load_vague_questions
+    from bot.search.build import QUERY_CACHE
+    from bot.search.selfsearch import self_search, vague_queries
+
+    settings = get_settings()
+    try:
+        queries = vague_queries(searcher, load_vague_questions(settings.kb_dir).questions)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    with _progress() as update:
+        return self_search(
+            searcher,
+            queries,
+            settings.build_dir / QUERY_CACHE,
+            settings.search_model,
+            update,
+            settings.search_batch_workers,
+        )
+
+
 def train_ranker(
     topics_only: Annotated[
         bool,
@@ -216,6 +238,7 @@ def train_ranker(
     if not inside:
         raise _fail("No curated phrasings to train on: add `questions:` to procedures first.")
     broad = _broad_search(searcher)
+    vague = _vague_search(searcher)
     with _progress() as update:
         models, fitted = train_models(
             searcher,
@@ -224,6 +247,7 @@ def train_ranker(
             broad,
             load_topic_lines(get_settings().kb_dir).lines(),
             searcher.config.training,
+            vague,
             update,
         )
     target = get_settings().kb_dir / MODEL_DIR
@@ -274,10 +298,12 @@ def audit_questions(
     limit: Annotated[int, typer.Option(min=0, help="Misses to list (0: all)")] = 50,
 ) -> None:
     """Search each curated phrasing with itself left out; list those that find another entry."""
-    from bot.search.audit import audit
+    from bot.knowledge.loader import load_procedures
+    from bot.search.audit import audit, versions
 
     searcher, inside, _ = _self_search(with_models=True)
-    report = audit(searcher, inside, get_settings().kb_dir)
+    kb_dir = get_settings().kb_dir
+    report = audit(searcher, inside, kb_dir, versions(load_procedures(kb_dir)))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -288,7 +314,8 @@ def audit_questions(
         )
     typer.echo(
         f"{report.self_retrieved} of {report.phrasings} phrasings find their own entry first "
-        f"({report.share:.1%})"
+        f"({report.share:.1%}; {report.other_version} of them the other version of their"
+        " procedure, linked by superseded_by)"
     )
 
 

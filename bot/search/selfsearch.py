@@ -1,12 +1,12 @@
-"""Search every curated phrasing (and out-of-scope line) with itself left out of the index, and
-the broad questions as they are.
+"""Search every curated phrasing (and out-of-scope line) with itself left out of the index, every
+vague question with the phrasing it was sharpened into left out, and the broad questions as they are.
 
 This is the training data of the ranker, the gate and the confidence model, and the self-retrieval
 audit of the corpus: a phrasing searched as if it were a new question must find its own procedure.
 Query vectors are read from the query cache, where the index build has put every phrasing's and
 out-of-scope line's as read without the topic model (``bot.search.build``): training embeds only
-the broad questions; what else is missing (a question read with the topic model) is embedded once.
-The searches themselves are spread over worker processes forked from this one (they share its
+the broad and vague questions; what else is missing (a question read with the topic model) is
+embedded once. The searches themselves are spread over worker processes forked from this one (they share its
 index), each searching one thread at a time; the results are in the order of the queries.
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.knowledge.vague_questions import VAGUE_FILE, VagueQuestion
 from bot.search.build import VectorCache
 from bot.search.embedder import encode
 from bot.search.evidence import Candidates
@@ -68,6 +69,32 @@ def curated_queries(searcher: Searcher) -> list[SelfQuery]:
                     group=doc.key,
                 )
             )
+    return out
+
+
+def vague_queries(searcher: Searcher, questions: list[VagueQuestion]) -> list[SelfQuery]:
+    """Every vague question, searched with its sharpened wording left out of the index.
+
+    Raises ``ValueError`` when a sharpened wording is no longer a phrasing of its entry: searched
+    beside it, the vague question would find its own paraphrase.
+    """
+    rows: dict[tuple[str, str], tuple[int, int]] = {}
+    for index, doc in enumerate(searcher.docs):
+        first = int(searcher.doc_start[index])
+        for offset, text in enumerate(doc.texts[1:], start=1):
+            rows[(doc.key, text)] = (index, first + offset)
+    out = []
+    for question in questions:
+        found = rows.get((question.entry, question.sharpened))
+        if found is None:
+            raise ValueError(
+                f"{VAGUE_FILE}: '{question.sharpened}' is not a phrasing of {question.entry} any"
+                f" more; write its new wording under `sharpened:` of '{question.text}'"
+            )
+        doc, row = found
+        out.append(
+            SelfQuery(text=question.text, doc=doc, row=row, topic=None, group=question.entry)
+        )
     return out
 
 

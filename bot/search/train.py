@@ -2,7 +2,9 @@
 classifier on the curated corpus, and measure them by procedure-grouped cross-validation.
 
 Data:
-- in scope: every curated phrasing, searched with itself left out of the index;
+- in scope: every curated phrasing, searched with itself left out of the index, and every vague
+  question (``bot.knowledge.vague_questions``), searched with the phrasing it was sharpened into
+  left out; the topic classifier reads the phrasings only;
 - out of scope: every line of ``out_of_scope.yml``, searched with itself left out of that corpus.
 
 Folds group phrasings by procedure (and out-of-scope lines by category), so a model is always
@@ -23,7 +25,7 @@ from collections.abc import Callable
 
 import lightgbm as lgb
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
@@ -39,8 +41,9 @@ Progress = Callable[[str, int, int], None]
 class Fitted(BaseModel):
     """Out-of-fold results, for the model card and the thresholds."""
 
-    top1: float
-    top3: float
+    top1: float = Field(description="Out-of-fold top-1 of the curated phrasings")
+    top3: float = Field(description="Out-of-fold top-3 of the curated phrasings")
+    vague_top1: float = Field(description="Out-of-fold top-1 of the vague questions")
     candidates_recall: float
     gate_auc: float
     none_threshold: float
@@ -217,10 +220,18 @@ def train_models(
     broad: list[SelfResult],
     topic_lines: list[tuple[str, str]],
     training: Training,
+    vague: list[SelfResult],
     progress: Progress | None = None,
 ) -> tuple[SearchModels, Fitted]:
-    """Cross-validate, then fit every model on all the data; returns the models and CV figures."""
+    """Cross-validate, then fit every model on all the data; returns the models and CV figures.
+
+    ``inside`` are the curated phrasings, ``vague`` the vague questions: the ranker, the gate and
+    the confidence model learn from both (grouped by their procedure), the topic classifier from
+    the phrasings.
+    """
     started = time.perf_counter()
+    phrasings = inside
+    inside = phrasings + vague
     data = _RankData(inside)
     folds = group_folds([r.query.group for r in inside], training.folds)
     outside_folds = group_folds([r.query.group for r in outside], training.folds) if outside else []
@@ -279,7 +290,7 @@ def train_models(
     clarify = _clarify_threshold(confidence_oof, right, in_top3, training)
 
     # Topic: phrasings of procedures, grouped by procedure.
-    labelled = [r for r in inside if r.query.topic is not None]
+    labelled = [r for r in phrasings if r.query.topic is not None]
     topics = fit_topics(
         topic_data(
             searcher,
@@ -305,8 +316,9 @@ def train_models(
     answered = confidence_oof >= clarify
     guessed = (confidence_oof >= guess) & ~answered
     fitted = Fitted(
-        top1=float(right.mean()),
-        top3=float(in_top3.mean()),
+        top1=float(right[: len(phrasings)].mean()),
+        top3=float(in_top3[: len(phrasings)].mean()),
+        vague_top1=float(right[len(phrasings) :].mean()) if vague else 0.0,
         candidates_recall=float(data.usable.mean()),
         gate_auc=_auc(gate_oof, gate_labels),
         none_threshold=none_threshold,
@@ -340,8 +352,9 @@ def train_models(
             corpus_hash=corpus_hash(inside + outside),
             trained_at=time.strftime("%Y-%m-%d", time.gmtime()),
             training={
-                "phrasings": len(inside),
-                "procedures_and_faq": len({r.query.group for r in inside}),
+                "phrasings": len(phrasings),
+                "vague_questions": len(vague),
+                "procedures_and_faq": len({r.query.group for r in phrasings}),
                 "outside_lines": len(outside),
                 "broad_questions": len(broad),
                 "topic_labelled": len(labelled),

@@ -15,6 +15,7 @@ import yaml
 
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.topic_lines import load_topic_lines
+from bot.knowledge.vague_questions import load_vague_questions
 from bot.search.normalize import fold
 from bot.search.outside import load_outside
 from bot.settings import get_settings
@@ -82,6 +83,10 @@ def _training_and_holdout() -> list[tuple[str, str]]:
     ours += [(f"faq {faq.id}", text) for faq in kb.faqs for text in faq.questions]
     ours += [(f"out_of_scope {c}", text) for c, text in load_outside(settings.kb_dir).lines()]
     ours += [(f"topic_lines {t}", text) for text, t in load_topic_lines(settings.kb_dir).lines()]
+    ours += [
+        (f"vague_questions {q.entry}", q.text)
+        for q in load_vague_questions(settings.kb_dir).questions
+    ]
     for path in HOLDOUTS:
         holdout = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
         ours += [(path.name, case["q"]) for case in holdout]

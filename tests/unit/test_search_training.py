@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 import yaml
 
-from bot.knowledge.loader import load_knowledge_base
+from bot.knowledge.loader import load_knowledge_base, load_procedures
 from bot.knowledge.schema import CuratedQuestion, Procedure
+from bot.knowledge.vague_questions import VAGUE_FILE, VagueQuestion, load_vague_questions
 from bot.knowledge.writer import render_procedure
-from bot.search.audit import audit
+from bot.search.audit import audit, versions
 from bot.search.broad import broad_questions
 from bot.search.build import build_index, current_index
 from bot.search.config import load_search_config
@@ -31,10 +32,12 @@ from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import (
     SEARCH_CHUNK,
+    SelfResult,
     broad_queries,
     curated_queries,
     outside_queries,
     self_search,
+    vague_queries,
 )
 from bot.search.topic_training import TopicData, clean_general, fit_topics
 from bot.search.train import _clarify_threshold, guess_threshold, train_models
@@ -80,6 +83,22 @@ OUTSIDE = {
 }
 
 
+# First wordings of two phrasings above, which did not say what sets their procedure apart
+# (``vague_questions.yml``).
+VAGUE = [
+    {
+        "entry": "1.001193",
+        "text": "làm giấy tờ cho con mới đẻ",
+        "sharpened": "làm giấy khai sinh cho con mới đẻ",
+    },
+    {
+        "entry": "1.000656",
+        "text": "ông mất rồi thì báo xã thế nào",
+        "sharpened": "ông mất rồi thì báo tử ở xã thế nào",
+    },
+]
+
+
 # How people ask a topic with no procedure named (``topic_lines.yml``): the tiny corpus never
 # words the processing time.
 LINES = [
@@ -100,6 +119,9 @@ def write_kb(kb_dir: Path) -> None:
         shutil.copy(REPO_KB / name, kb_dir / name)
     (kb_dir / OUTSIDE_FILE).write_text(
         yaml.safe_dump({"categories": OUTSIDE}, allow_unicode=True), encoding="utf-8"
+    )
+    (kb_dir / VAGUE_FILE).write_text(
+        yaml.safe_dump({"questions": VAGUE}, allow_unicode=True), encoding="utf-8"
     )
     for (code, name, field), questions in PHRASINGS.items():
         procedure = Procedure(
@@ -146,6 +168,17 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list, l
     return searcher, inside, outside, broad, kb_dir
 
 
+@pytest.fixture(scope="module")
+def vague(trained: tuple) -> list[SelfResult]:
+    searcher, _, _, _, kb_dir = trained
+    return self_search(
+        searcher,
+        vague_queries(searcher, load_vague_questions(kb_dir).questions),
+        kb_dir.parent / "build" / "query-cache",
+        MODEL,
+    )
+
+
 def test_curated_questions_read_plain_or_with_a_topic() -> None:
     plain = CuratedQuestion.model_validate("làm khai sinh")
     labelled = CuratedQuestion.model_validate({"ho_so": "khai sinh cần gì"})
@@ -157,20 +190,48 @@ def test_curated_questions_read_plain_or_with_a_topic() -> None:
         CuratedQuestion.model_validate({"gia_vang": "không phải chủ đề"})
 
 
-def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
-    searcher, inside, outside, _, _ = trained
-    assert len(inside) == sum(len(q) for q in PHRASINGS.values())
-    assert len(outside) == sum(len(v) for v in OUTSIDE.values())
-    result = next(r for r in inside if r.query.text == "làm giấy khai sinh cho con mới đẻ")
+def _own_lex_share(searcher: Searcher, result: SelfResult) -> tuple[float, float]:
+    """BM25 share of the answer for ``result``'s question: with every row in, and as searched."""
     (vector,) = searcher.embed([result.prepared])
-    with_itself = searcher.candidates(result.prepared, vector)
+    with_every_row = searcher.candidates(result.prepared, vector)
     lex = RANK_FEATURES.index("lex_share")
 
     def own(found: Candidates) -> float:
         return float(found.matrix[list(found.docs).index(result.query.doc), lex])
 
+    return own(with_every_row), own(result.found)
+
+
+def test_self_search_leaves_each_phrasing_out(trained: tuple) -> None:
+    searcher, inside, outside, _, _ = trained
+    assert len(inside) == sum(len(q) for q in PHRASINGS.values())
+    assert len(outside) == sum(len(v) for v in OUTSIDE.values())
+    result = next(r for r in inside if r.query.text == "làm giấy khai sinh cho con mới đẻ")
+    with_itself, left_out = _own_lex_share(searcher, result)
     # Its own phrasing explained it fully; left out, only its siblings' wording remains.
-    assert own(with_itself) > own(result.found)
+    assert with_itself > left_out
+
+
+def test_a_vague_question_is_searched_without_the_phrasing_it_became(
+    trained: tuple, vague: list[SelfResult]
+) -> None:
+    searcher, inside, _, _, _ = trained
+    assert [r.query.text for r in vague] == [q["text"] for q in VAGUE]
+    result = vague[0]
+    sharpened = next(r for r in inside if r.query.text == VAGUE[0]["sharpened"])
+    assert (result.query.doc, result.query.row) == (sharpened.query.doc, sharpened.query.row)
+    with_it, left_out = _own_lex_share(searcher, result)
+    # Its own paraphrase would explain it; left out, only the procedure's other wording remains.
+    assert with_it > left_out
+
+
+def test_a_vague_question_whose_phrasing_was_edited_is_a_clear_error(trained: tuple) -> None:
+    searcher = trained[0]
+    edited = VagueQuestion(
+        entry="1.001193", text="giấy tờ cho bé", sharpened="giấy khai sinh cho bé mới đẻ"
+    )
+    with pytest.raises(ValueError, match=r"not a phrasing of 1\.001193"):
+        vague_queries(searcher, [edited])
 
 
 def test_worker_processes_find_what_one_process_finds(trained: tuple, tmp_path: Path) -> None:
@@ -189,11 +250,13 @@ def test_worker_processes_find_what_one_process_finds(trained: tuple, tmp_path: 
         np.testing.assert_allclose(alone.found.matrix, spread.found.matrix, rtol=1e-6)
 
 
-def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path: Path) -> None:
+def test_training_is_deterministic_and_the_models_load(
+    trained: tuple, vague: list[SelfResult], tmp_path: Path
+) -> None:
     searcher, inside, outside, broad, kb_dir = trained
     training = load_search_config(kb_dir).training
-    first, fitted = train_models(searcher, inside, outside, broad, LINES, training)
-    second, _ = train_models(searcher, inside, outside, broad, LINES, training)
+    first, fitted = train_models(searcher, inside, outside, broad, LINES, training, vague)
+    second, _ = train_models(searcher, inside, outside, broad, LINES, training, vague)
     assert [b.model_to_string() for b in first.ranker.boosters] == [
         b.model_to_string() for b in second.ranker.boosters
     ]
@@ -207,6 +270,7 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
     assert all(fraction in b.model_to_string() for b in first.ranker.boosters)
     assert all("[feature_fraction: 1]" in b.model_to_string() for b in first.confidence.boosters)
     assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
+    assert 0.0 <= fitted.vague_top1 <= 1.0
     (tmp_path / "ranker").mkdir()
     (tmp_path / "ranker" / "ranker.txt").write_text("a model of the first format")
     first.save(tmp_path / "ranker")
@@ -217,6 +281,13 @@ def test_training_is_deterministic_and_the_models_load(trained: tuple, tmp_path:
     )
     loaded = SearchModels.load(tmp_path / "ranker", tmp_path / "compiled")
     assert loaded.card.training["phrasings"] == len(inside)
+    assert loaded.card.training["vague_questions"] == len(vague) == len(VAGUE)
+    # The ranker learnt from the vague questions too: without them it is another model.
+    alone, _ = train_models(searcher, inside, outside, broad, LINES, training, [])
+    assert alone.card.corpus_hash != first.card.corpus_hash
+    assert [b.model_to_string() for b in alone.ranker.boosters] != [
+        b.model_to_string() for b in first.ranker.boosters
+    ]
     assert loaded.card.training["outside_lines"] == len(outside)
     assert loaded.card.training["broad_questions"] == len(broad) == 4
     card = loaded.card
@@ -250,7 +321,7 @@ def test_missing_fold_models_and_old_formats_are_clear_errors(
 ) -> None:
     searcher, inside, outside, broad, kb_dir = trained
     models, _ = train_models(
-        searcher, inside, outside, broad, LINES, load_search_config(kb_dir).training
+        searcher, inside, outside, broad, LINES, load_search_config(kb_dir).training, []
     )
     models.save(tmp_path)
     (tmp_path / "confidence-2.txt").unlink()
@@ -267,9 +338,9 @@ def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path
     # As in the real corpus, one misplaced line among many does not shape the ranker.
     sound = [r for r in inside if not r.query.text.startswith("bé nhà em mới sinh")]
     training = load_search_config(kb_dir).training
-    models, _ = train_models(searcher, sound, outside, broad, LINES, training)
+    models, _ = train_models(searcher, sound, outside, broad, LINES, training, [])
     searcher.models = models
-    report = audit(searcher, inside, kb_dir)
+    report = audit(searcher, inside, kb_dir, versions(load_procedures(kb_dir)))
     misplaced = [m for m in report.misses if m.text.startswith("bé nhà em mới sinh")]
     assert len(misplaced) == 1
     miss = misplaced[0]
@@ -278,6 +349,11 @@ def test_audit_lists_a_misplaced_phrasing_with_its_line(trained: tuple, tmp_path
     assert "bé nhà em mới sinh" in lines[miss.line - 1]
     assert report.phrasings == len(inside)
     assert report.share == round(report.self_retrieved / report.phrasings, 4)
+    # Were the two records one procedure in two versions, the line would find its procedure.
+    linked = audit(searcher, inside, kb_dir, {frozenset(("1.000894", "1.001193"))})
+    assert not [m for m in linked.misses if m.text.startswith("bé nhà em mới sinh")]
+    assert linked.other_version == report.other_version + 1
+    assert linked.self_retrieved == report.self_retrieved + 1
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -6,7 +6,7 @@ they concern (``validate``). A file with any error never half-loads: :func:`read
 :class:`KbFileError` with every problem. The rules live one family per module (``procedures``,
 ``faqs``, ``questions``, ``ambiguity``); ``report`` runs them all and validates the single-file
 lists (``site.yml``, ``central.yml``, ``synonyms.yml``, ``follow_ups.yml``,
-``topic_lines.yml``).
+``topic_lines.yml``; ``vague_questions.yml`` with the questions rules, as it points at phrasings).
 """
 
 from bot.knowledge.check.marked import KbFileError, MarkedYaml, Problem, read_yaml

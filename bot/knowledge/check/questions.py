@@ -1,4 +1,5 @@
-"""Rule over curated questions: each written once, none equal to another procedure's name."""
+"""Rules over curated questions: each written once, none equal to another procedure's name; the
+vague questions point at phrasings that exist."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.knowledge.check.checker import Checker, Question, same_text_key
+from bot.knowledge.vague_questions import VAGUE_FILE, VagueQuestions
 
 
 def check_duplicate_questions(checker: Checker) -> None:
@@ -38,3 +40,22 @@ def check_duplicate_questions(checker: Checker) -> None:
             else "mỗi câu hỏi chỉ thuộc một mục; giữ ở mục đúng nhất",
             "warning" if same_owner else "error",
         )
+
+
+def check_vague_questions(checker: Checker) -> None:
+    """Each vague question names a phrasing its entry still has (``vague_questions.yml``)."""
+    path = checker.kb_dir / VAGUE_FILE
+    if not path.exists():
+        return
+    vague, marked = checker.load(path, VagueQuestions)
+    if vague is None:
+        return
+    phrasings = {(question.owner, question.text) for question in checker.questions}
+    for index, question in enumerate(vague.questions):
+        if (question.entry, question.sharpened) not in phrasings:
+            checker.add(
+                path,
+                marked.position(("questions", index, "sharpened")),
+                f"'{question.sharpened}' không còn là câu hỏi mẫu của {question.entry}",
+                "chép đúng câu hỏi mẫu đã sửa vào mục sharpened (hoặc xóa mục này)",
+            )

@@ -11,7 +11,7 @@ from bot.knowledge.check.checker import Checker
 from bot.knowledge.check.faqs import check_faqs
 from bot.knowledge.check.marked import Problem
 from bot.knowledge.check.procedures import check_procedures, check_same_names
-from bot.knowledge.check.questions import check_duplicate_questions
+from bot.knowledge.check.questions import check_duplicate_questions, check_vague_questions
 from bot.knowledge.check.validate import M
 from bot.knowledge.follow_ups import FOLLOW_UPS_FILE, FollowUpList
 from bot.knowledge.schema import CentralIndex
@@ -72,6 +72,7 @@ def check_knowledge_base(kb_dir: Path) -> CheckReport:
     check_faqs(checker, site)
     check_same_names(checker)
     check_duplicate_questions(checker)
+    check_vague_questions(checker)
     check_ambiguity(checker)
     problems = sorted(
         checker.problems, key=lambda p: (p.severity != "error", p.file, p.line, p.column)
