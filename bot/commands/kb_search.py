@@ -17,7 +17,7 @@ from bot.settings import get_settings
 
 if TYPE_CHECKING:
     from bot.search.searcher import Searcher
-    from bot.search.selfsearch import SelfResult
+    from bot.search.selfsearch import SelfQuery, SelfResult
 
 
 def _fail(message: str) -> typer.Exit:
@@ -147,74 +147,59 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
+def _search(
+    searcher: Searcher, queries: list[SelfQuery], update: Callable[[str, int, int], None]
+) -> list[SelfResult]:
+    """Search ``queries``, each with its own row (if any) left out, over the settings' workers."""
+    from bot.search.build import QUERY_CACHE
+    from bot.search.selfsearch import self_search
+
+    settings = get_settings()
+    return self_search(
+        searcher,
+        queries,
+        settings.build_dir / QUERY_CACHE,
+        settings.search_model,
+        update,
+        settings.search_batch_workers,
+    )
+
+
 def _self_search(with_models: bool) -> tuple[Searcher, list[SelfResult], list[SelfResult]]:
     """Open the searcher and search every phrasing and out-of-scope line with itself left out."""
-    from bot.search.build import QUERY_CACHE
     from bot.search.outside import load_outside
-    from bot.search.selfsearch import curated_queries, outside_queries, self_search
+    from bot.search.selfsearch import curated_queries, outside_queries
     from bot.search.service import open_searcher
 
     settings = get_settings()
     searcher = open_searcher(settings, with_models=with_models, serving=False)
-    cache = settings.build_dir / QUERY_CACHE
     with _progress() as update:
-        inside = self_search(
-            searcher,
-            curated_queries(searcher),
-            cache,
-            settings.search_model,
-            update,
-            settings.search_batch_workers,
-        )
-        outside = self_search(
-            searcher,
-            outside_queries(load_outside(settings.kb_dir).lines()),
-            cache,
-            settings.search_model,
-            update,
-            settings.search_batch_workers,
-        )
+        inside = _search(searcher, curated_queries(searcher), update)
+        outside = _search(searcher, outside_queries(load_outside(settings.kb_dir).lines()), update)
     return searcher, inside, outside
 
 
 def _broad_search(searcher: Searcher) -> list[SelfResult]:
     """Search the broad questions of the knowledge base (training only: the audit has no use)."""
     from bot.search.broad import broad_questions
-    from bot.search.build import QUERY_CACHE
-    from bot.search.selfsearch import broad_queries, self_search
+    from bot.search.selfsearch import broad_queries
 
-    settings = get_settings()
+    questions = broad_questions(searcher.docs, searcher.config.broad_questions)
     with _progress() as update:
-        return self_search(
-            searcher,
-            broad_queries(broad_questions(searcher.docs, searcher.config.broad_questions)),
-            settings.build_dir / QUERY_CACHE,
-            settings.search_model,
-            update,
-            settings.search_batch_workers,
-        )
+        return _search(searcher, broad_queries(questions), update)
 
 
 def _vague_search(searcher: Searcher) -> list[SelfResult]:
     """Search the vague questions, each with the phrasing it was sharpened into left out."""
     from bot.knowledge.vague_questions import load_vague_questions
-    from bot.search.build import QUERY_CACHE
-    from bot.search.selfsearch import self_search, vague_queries
+    from bot.search.selfsearch import vague_queries
 
-    settings = get_settings()
     try:
-        queries = vague_queries(searcher, load_vague_questions(settings.kb_dir).questions)
+        queries = vague_queries(searcher, load_vague_questions(get_settings().kb_dir).questions)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     with _progress() as update:
-        return self_search(
-            searcher,
-            queries,
-            settings.build_dir / QUERY_CACHE,
-            settings.search_model,
-            update,
-            settings.search_batch_workers,
-        )
+        return _search(searcher, queries, update)
 
 
 def train_ranker(

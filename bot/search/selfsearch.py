@@ -78,22 +78,23 @@ def vague_queries(searcher: Searcher, questions: list[VagueQuestion]) -> list[Se
     Raises ``ValueError`` when a sharpened wording is no longer a phrasing of its entry: searched
     beside it, the vague question would find its own paraphrase.
     """
-    rows: dict[tuple[str, str], tuple[int, int]] = {}
-    for index, doc in enumerate(searcher.docs):
-        first = int(searcher.doc_start[index])
-        for offset, text in enumerate(doc.texts[1:], start=1):
-            rows[(doc.key, text)] = (index, first + offset)
+    phrasings = {(q.group, q.text): q for q in curated_queries(searcher)}
     out = []
     for question in questions:
-        found = rows.get((question.entry, question.sharpened))
-        if found is None:
+        sharpened = phrasings.get((question.entry, question.sharpened))
+        if sharpened is None:
             raise ValueError(
                 f"{VAGUE_FILE}: '{question.sharpened}' is not a phrasing of {question.entry} any"
                 f" more; write its new wording under `sharpened:` of '{question.text}'"
             )
-        doc, row = found
         out.append(
-            SelfQuery(text=question.text, doc=doc, row=row, topic=None, group=question.entry)
+            SelfQuery(
+                text=question.text,
+                doc=sharpened.doc,
+                row=sharpened.row,
+                topic=None,
+                group=question.entry,
+            )
         )
     return out
 
