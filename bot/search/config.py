@@ -36,6 +36,13 @@ class Training(_Config):
         description="Share of out-of-scope lines the gate must refuse (cross-validated)",
     )
     gate_c: float = Field(gt=0, description="Inverse regularisation of the scope gate")
+    scope_words_c: float = Field(
+        gt=0,
+        description=(
+            "Inverse regularisation of the scope gate's word model (the words of in-scope questions"
+            " against those of the out-of-scope corpus)"
+        ),
+    )
     clarify_gain: float = Field(
         ge=0,
         le=1,

@@ -70,7 +70,7 @@ QUERY_FEATURES: tuple[str, ...] = (
 # What the scope gate reads: how close the question is to the knowledge base and to the
 # out-of-scope corpus. Ranker scores are left out on purpose: a phrasing searched without itself
 # still has near-identical siblings, so its ranker scores are more confident than a citizen's.
-GATE_FEATURES: tuple[str, ...] = (
+GATE_DISTANCES: tuple[str, ...] = (
     "best_dense",
     "outside_dense",
     "inside_minus_outside",
@@ -81,6 +81,9 @@ GATE_FEATURES: tuple[str, ...] = (
     "accentless",
     "words",
 )
+# ...and its words: their log-odds of being in scope by the gate's word model (``ScopeWords``),
+# which is not a column of the query row.
+GATE_FEATURES: tuple[str, ...] = (*GATE_DISTANCES, "scope_words")
 
 
 def reciprocal_ranks(scores: np.ndarray, order: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -4,6 +4,8 @@
 - ``ranker-1.txt`` … ``ranker-K.txt``: LightGBM lambdarank over :data:`RANK_FEATURES` (which
   candidate answers), one per cross-validation fold, averaged;
 - ``gate.json``: a logistic regression over :data:`GATE_FEATURES` (is the question in scope at all);
+- ``scope.json``: the gate's word model, a TF-IDF + logistic-regression classifier of in-scope
+  questions against the out-of-scope corpus (:class:`ScopeWords`);
 - ``confidence-1.txt`` … ``confidence-K.txt``: LightGBM binary over :data:`QUERY_FEATURES` (is the
   best candidate right, or should the assistant offer choices), one per fold, averaged;
 - ``topic.json``: a TF-IDF + logistic-regression classifier of the topic asked (documents, fee…);
@@ -25,13 +27,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_class_weight
 
 from bot.search.config import Training
-from bot.search.features import GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
+from bot.search.features import GATE_DISTANCES, GATE_FEATURES, QUERY_FEATURES, RANK_FEATURES
 from bot.search.forest import CompiledModel, prune
 from bot.search.normalize import fold
 
 MODEL_DIR = "ranker"
 COMPILED_DIR = "compiled-models"  # under the build directory: the compiled LightGBM models
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 OVERVIEW = "tong_quan"
 
 
@@ -64,28 +66,70 @@ class ModelCard(BaseModel):
     figures: dict[str, Any] = Field(description="Cross-validated figures (see docs/search.md)")
 
 
+def folded_words() -> TfidfVectorizer:
+    """Accent-folded word unigrams and bigrams with sublinear term frequency: what the topic
+    classifier and the gate's word model read."""
+    return TfidfVectorizer(
+        preprocessor=fold, ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
+    )
+
+
+class LinearWords:
+    """The linear scores of a fitted (:func:`folded_words` vectorizer, linear model) pair for
+    questions, computed directly: sublinear term frequency times IDF, L2-normalised, times the
+    coefficients. scikit-learn's checks of its inputs cost ~1 ms a call, the product itself a few
+    microseconds."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, coef: np.ndarray, intercept: np.ndarray):
+        self.vectorizer = vectorizer
+        self._analyze = vectorizer.build_analyzer()
+        self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self.weights = np.ascontiguousarray(np.atleast_2d(coef).T, dtype=np.float64)
+        self.intercept = np.atleast_1d(np.asarray(intercept, dtype=np.float64))
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """One row of scores a text (one column a class of the linear model)."""
+        scores = np.tile(self.intercept, (len(texts), 1))
+        vocabulary = self.vectorizer.vocabulary_
+        for i, text in enumerate(texts):
+            counts: dict[int, int] = {}
+            for token in self._analyze(text):
+                column = vocabulary.get(token)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            frequency = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weights = (1.0 + np.log(frequency)) * self._idf[columns]
+            scores[i] += (weights / np.linalg.norm(weights)) @ self.weights[columns]
+        return scores
+
+    def vocabulary_json(self) -> dict[str, Any]:
+        """The vectorizer as plain data."""
+        return {
+            "vocabulary": {k: int(v) for k, v in self.vectorizer.vocabulary_.items()},
+            "idf": [round(float(x), 5) for x in self.vectorizer.idf_],
+        }
+
+    @staticmethod
+    def vectorizer_from_json(data: dict[str, Any]) -> TfidfVectorizer:
+        """A fitted vectorizer rebuilt from :meth:`vocabulary_json`."""
+        vectorizer = folded_words()
+        vectorizer.vocabulary_ = data["vocabulary"]
+        vectorizer.idf_ = np.asarray(data["idf"], dtype=np.float32)
+        return vectorizer
+
+
 class TopicClassifier:
     """Which topic a question asks, learned from the topic-labelled curated phrasings."""
 
     def __init__(self, vectorizer: TfidfVectorizer, model: LogisticRegression) -> None:
         if len(model.classes_) < 3:
             raise ValueError("the topic classifier needs three classes or more (softmax scores)")
-        self.vectorizer = vectorizer
         self.model = model
         self.classes = [str(topic) for topic in model.classes_]
-        # What the fitted pair computes for a question, kept as arrays: scikit-learn's checks of
-        # its inputs cost ~1 ms a call, the product itself a few microseconds.
-        self._analyze = vectorizer.build_analyzer()
-        self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
-        self._weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
-        self._intercept = np.asarray(model.intercept_, dtype=np.float64)
-
-    @staticmethod
-    def new_vectorizer() -> TfidfVectorizer:
-        """Accent-folded word unigrams and bigrams with sublinear term frequency."""
-        return TfidfVectorizer(
-            preprocessor=fold, ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
-        )
+        self.words = LinearWords(vectorizer, model.coef_, model.intercept_)
 
     @classmethod
     def fit(
@@ -100,7 +144,7 @@ class TopicClassifier:
         nothing in particular, the cleanest general example there is ("trợ cấp thất nghiệp"),
         and weighs ``topic_name_weight``.
         """
-        vectorizer = cls.new_vectorizer()
+        vectorizer = folded_words()
         labels = [*topics, *[OVERVIEW] * len(names)]
         matrix = vectorizer.fit_transform([*texts, *names])
         classes = np.unique(labels)
@@ -122,24 +166,9 @@ class TopicClassifier:
         return {topic: float(p) for topic, p in zip(self.classes, row, strict=True)}
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """The fitted model's ``predict_proba`` of the vectorizer's rows of ``texts``, computed
-        directly: sublinear term frequency times IDF, L2-normalised, then the multinomial
-        logistic regression's softmax."""
-        scores = np.tile(self._intercept, (len(texts), 1))
-        vocabulary = self.vectorizer.vocabulary_
-        for i, text in enumerate(texts):
-            counts: dict[int, int] = {}
-            for token in self._analyze(text):
-                column = vocabulary.get(token)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            if not counts:
-                continue
-            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            frequency = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            weights = (1.0 + np.log(frequency)) * self._idf[columns]
-            scores[i] += (weights / np.linalg.norm(weights)) @ self._weights[columns]
-        return softmax(scores, axis=1)
+        """The fitted model's ``predict_proba`` of the vectorizer's rows of ``texts``: the
+        multinomial logistic regression's softmax of :class:`LinearWords` scores."""
+        return softmax(self.words.scores(texts), axis=1)
 
     def predict(self, text: str) -> str | None:
         """The topic asked, or ``None`` for a general question about the procedure."""
@@ -166,8 +195,7 @@ class TopicClassifier:
     def to_json(self) -> dict[str, Any]:
         """Plain data: vocabulary, IDF, coefficients (no pickle in the repository)."""
         return {
-            "vocabulary": {k: int(v) for k, v in self.vectorizer.vocabulary_.items()},
-            "idf": [round(float(x), 5) for x in self.vectorizer.idf_],
+            **self.words.vocabulary_json(),
             "classes": [str(c) for c in self.model.classes_],
             "coef": [[round(float(x), 5) for x in row] for row in self.model.coef_],
             "intercept": [round(float(x), 5) for x in self.model.intercept_],
@@ -176,14 +204,53 @@ class TopicClassifier:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TopicClassifier:
         """Rebuild a classifier written by :meth:`to_json`."""
-        vectorizer = cls.new_vectorizer()
-        vectorizer.vocabulary_ = data["vocabulary"]
-        vectorizer.idf_ = np.asarray(data["idf"], dtype=np.float32)
         model = LogisticRegression()
         model.classes_ = np.asarray(data["classes"])
         model.coef_ = np.asarray(data["coef"], dtype=np.float64)
         model.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
+        return cls(LinearWords.vectorizer_from_json(data), model)
+
+
+class ScopeWords:
+    """The gate's word model: whether a question's words are those of the curated phrasings (in
+    scope) or of the out-of-scope corpus. TF-IDF over accent-folded words and word pairs, logistic
+    regression with balanced classes; the gate reads its log-odds beside the distances, so that
+    "lịch khám bác sĩ", "điểm chuẩn" or "lãi suất" count against a question that the dense model
+    places near a procedure."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, model: LogisticRegression) -> None:
+        self.model = model
+        self.words = LinearWords(vectorizer, model.coef_[0], model.intercept_)
+
+    @classmethod
+    def fit(cls, texts: list[str], in_scope: np.ndarray, c: float, seed: int) -> ScopeWords:
+        """Train on ``texts`` labelled 1 (in scope) or 0."""
+        vectorizer = folded_words()
+        matrix = vectorizer.fit_transform(texts)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, random_state=seed)
+        model.fit(matrix, in_scope.astype(int))
         return cls(vectorizer, model)
+
+    def log_odds(self, texts: list[str]) -> np.ndarray:
+        """Log-odds of being in scope, one a text (the fitted model's ``decision_function``)."""
+        return self.words.scores(texts)[:, 0]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data: vocabulary, IDF, coefficients."""
+        return {
+            **self.words.vocabulary_json(),
+            "coef": [round(float(x), 5) for x in self.model.coef_[0]],
+            "intercept": round(float(self.model.intercept_[0]), 5),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScopeWords:
+        """Rebuild a word model written by :meth:`to_json`."""
+        model = LogisticRegression()
+        model.classes_ = np.asarray([0, 1])
+        model.coef_ = np.asarray([data["coef"]], dtype=np.float64)
+        model.intercept_ = np.asarray([data["intercept"]], dtype=np.float64)
+        return cls(LinearWords.vectorizer_from_json(data), model)
 
 
 class LinearGate:
@@ -191,7 +258,8 @@ class LinearGate:
 
     A linear model on a few distances generalises from curated phrasings (which have near-identical
     siblings in the index) to citizens' questions (which do not) better than a boosted model that
-    separates the training data perfectly.
+    separates the training data perfectly. Its last input is the log-odds of the gate's word model
+    (:class:`ScopeWords`), given beside the query rows.
     """
 
     def __init__(self, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float):
@@ -201,23 +269,28 @@ class LinearGate:
         self.intercept = intercept
 
     @staticmethod
-    def columns() -> list[int]:
-        """Positions of the gate's features in a :data:`QUERY_FEATURES` row."""
-        return [QUERY_FEATURES.index(name) for name in GATE_FEATURES]
+    def inputs(rows: np.ndarray, scope_words: np.ndarray) -> np.ndarray:
+        """The gate's inputs: the :data:`GATE_DISTANCES` columns of :data:`QUERY_FEATURES` rows,
+        then the word model's log-odds."""
+        columns = [QUERY_FEATURES.index(name) for name in GATE_DISTANCES]
+        return np.column_stack([np.atleast_2d(rows)[:, columns], scope_words]).astype(np.float64)
 
     @classmethod
-    def fit(cls, rows: np.ndarray, labels: np.ndarray, c: float, seed: int) -> LinearGate:
-        """Fit on :data:`QUERY_FEATURES` rows labelled 1 (in scope) or 0."""
-        x = rows[:, cls.columns()].astype(np.float64)
+    def fit(
+        cls, rows: np.ndarray, scope_words: np.ndarray, labels: np.ndarray, c: float, seed: int
+    ) -> LinearGate:
+        """Fit on :data:`QUERY_FEATURES` rows and their word log-odds, labelled 1 (in scope) or 0."""
+        x = cls.inputs(rows, scope_words)
         mean, scale = x.mean(axis=0), x.std(axis=0)
         scale[scale == 0] = 1.0
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
         model.fit((x - mean) / scale, labels.astype(int))
         return cls(mean, scale, model.coef_[0], float(model.intercept_[0]))
 
-    def predict(self, rows: np.ndarray) -> np.ndarray:
-        """Probability of being in scope for each :data:`QUERY_FEATURES` row."""
-        x = (np.atleast_2d(rows)[:, self.columns()] - self.mean) / self.scale
+    def predict(self, rows: np.ndarray, scope_words: np.ndarray) -> np.ndarray:
+        """Probability of being in scope for each :data:`QUERY_FEATURES` row and its words'
+        log-odds."""
+        x = (self.inputs(rows, scope_words) - self.mean) / self.scale
         return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
 
     def to_json(self) -> dict[str, Any]:
@@ -297,14 +370,16 @@ class FoldAverage:
 
 
 class SearchModels:
-    """Ranker, scope gate, confidence model and topic classifier, loaded together."""
+    """Ranker, scope gate (with its word model), confidence model and topic classifier, loaded
+    together."""
 
-    FILES = ("gate.json", "topic.json", "card.json")
+    FILES = ("gate.json", "scope.json", "topic.json", "card.json")
 
     def __init__(
         self,
         ranker: FoldAverage,
         gate: LinearGate,
+        scope: ScopeWords,
         confidence: FoldAverage,
         topics: TopicClassifier,
         card: ModelCard,
@@ -315,6 +390,7 @@ class SearchModels:
             )
         self.ranker = ranker
         self.gate = gate
+        self.scope = scope
         self.confidence = confidence
         self.topics = topics
         self.card = card
@@ -323,9 +399,10 @@ class SearchModels:
         """Ranker score of each candidate row."""
         return np.asarray(self.ranker.predict(matrix), dtype=np.float64)
 
-    def in_scope(self, row: np.ndarray) -> float:
-        """Probability that the question is about something the knowledge base serves."""
-        return float(self.gate.predict(row)[0])
+    def in_scope(self, row: np.ndarray, query: str) -> float:
+        """Probability that ``query`` (its query row ``row``) is about something the knowledge
+        base serves."""
+        return float(self.gate.predict(row, self.scope.log_odds([query]))[0])
 
     def confident(self, row: np.ndarray) -> float:
         """Probability that the best candidate is the right one."""
@@ -339,6 +416,10 @@ class SearchModels:
         self.ranker.save(directory, "ranker")
         (directory / "gate.json").write_text(
             json.dumps(self.gate.to_json(), indent=1) + "\n", encoding="utf-8"
+        )
+        (directory / "scope.json").write_text(
+            json.dumps(self.scope.to_json(), ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
         )
         self.confidence.save(directory, "confidence")
         (directory / "topic.json").write_text(
@@ -375,6 +456,9 @@ class SearchModels:
             ranker=FoldAverage.load(directory, "ranker", folds, compiled_dir),
             gate=LinearGate.from_json(
                 json.loads((directory / "gate.json").read_text(encoding="utf-8"))
+            ),
+            scope=ScopeWords.from_json(
+                json.loads((directory / "scope.json").read_text(encoding="utf-8"))
             ),
             confidence=FoldAverage.load(directory, "confidence", folds, compiled_dir),
             topics=TopicClassifier.from_json(

@@ -226,7 +226,7 @@ class Searcher:
         scored = [(int(found.docs[j]), float(scores[j])) for j in order]
         row = self.query_row(found, scores)
         signals = Signals(
-            in_scope=models.in_scope(row),
+            in_scope=models.in_scope(row, query),
             confidence=models.confident(row),
             best_lexical=found.best_lex_share,
             best_dense=found.best_dense,

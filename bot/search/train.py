@@ -8,7 +8,8 @@ Data:
 - out of scope: every line of ``out_of_scope.yml``, searched with itself left out of that corpus.
 
 Folds group phrasings by procedure (and out-of-scope lines by category), so a model is always
-measured on procedures (and subjects) it did not see. Thresholds are chosen on the out-of-fold
+measured on procedures (and subjects) it did not see. The gate reads the out-of-fold log-odds of
+its word model (``ScopeWords``) beside the distances. Thresholds are chosen on the out-of-fold
 predictions: the gate refuses ``outside_rejected_target`` of the out-of-scope lines; the clarify
 threshold maximises right answers + ``clarify_gain`` × useful choices − ``wrong_cost`` × wrong answers
 (the median best threshold of bootstrap resamples).
@@ -30,7 +31,14 @@ from pydantic import BaseModel, Field
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
 from bot.search.folds import group_folds
-from bot.search.models import MODEL_FORMAT, FoldAverage, LinearGate, ModelCard, SearchModels
+from bot.search.models import (
+    MODEL_FORMAT,
+    FoldAverage,
+    LinearGate,
+    ModelCard,
+    ScopeWords,
+    SearchModels,
+)
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
 from bot.search.topic_training import fit_topics, topic_data
@@ -45,6 +53,9 @@ class Fitted(BaseModel):
     top3: float = Field(description="Out-of-fold top-3 of the curated phrasings")
     vague_top1: float = Field(description="Out-of-fold top-1 of the vague questions")
     candidates_recall: float
+    scope_words_auc: float = Field(
+        description="Out-of-fold AUC of the gate's word model alone (in scope against out of scope)"
+    )
     gate_auc: float
     none_threshold: float
     outside_rejected: float
@@ -200,6 +211,7 @@ def _broad_confidence(
     broad: list[SelfResult],
     ranker: FoldAverage,
     gate: LinearGate,
+    scope: ScopeWords,
     confidence: FoldAverage,
     none_threshold: float,
 ) -> np.ndarray:
@@ -209,7 +221,7 @@ def _broad_confidence(
     rows = np.vstack(
         [searcher.query_row(r.found, ranker.predict(r.found.matrix, num_threads=2)) for r in broad]
     )
-    kept = gate.predict(rows) >= none_threshold
+    kept = gate.predict(rows, scope.log_odds([r.query.text for r in broad])) >= none_threshold
     return np.asarray(confidence.predict(rows[kept], num_threads=2), dtype=np.float64)
 
 
@@ -272,15 +284,32 @@ def train_models(
     gate_rows = np.vstack([rows_in, rows_out])
     gate_labels = np.concatenate([np.ones(len(rows_in)), np.zeros(len(rows_out))])
     gate_groups = [r.query.group for r in inside] + [r.query.group for r in outside]
+    gate_texts = [r.query.text for r in inside] + [r.query.text for r in outside]
+    gate_folds = group_folds(gate_groups, training.folds)
+    # The word model first, out of fold: the gate learns how far to trust its log-odds on
+    # questions it did not read (a subject of the out-of-scope corpus it never saw).
+    words_oof = np.zeros(len(gate_rows))
+    for train_idx, test_idx in gate_folds:
+        words = ScopeWords.fit(
+            [gate_texts[i] for i in train_idx],
+            gate_labels[train_idx],
+            training.scope_words_c,
+            training.seed,
+        )
+        words_oof[test_idx] = words.log_odds([gate_texts[i] for i in test_idx])
     gate_oof = np.zeros(len(gate_rows))
     confidence_oof = np.zeros(len(rows_in))
-    for k, (train_idx, test_idx) in enumerate(group_folds(gate_groups, training.folds)):
+    for k, (train_idx, test_idx) in enumerate(gate_folds):
         if progress:
             progress("Cross-validating the gate", k, training.folds)
         gate = LinearGate.fit(
-            gate_rows[train_idx], gate_labels[train_idx], training.gate_c, training.seed
+            gate_rows[train_idx],
+            words_oof[train_idx],
+            gate_labels[train_idx],
+            training.gate_c,
+            training.seed,
         )
-        gate_oof[test_idx] = gate.predict(gate_rows[test_idx])
+        gate_oof[test_idx] = gate.predict(gate_rows[test_idx], words_oof[test_idx])
     confidences: list[lgb.Booster] = []
     for train_idx, test_idx in folds:
         model = _fit_binary(rows_in[train_idx], right[train_idx], training)
@@ -307,10 +336,11 @@ def train_models(
     # The ranker and the confidence model are the fold models averaged (FoldAverage); the gate,
     # linear and stable, is fitted once more on everything.
     final_ranker = FoldAverage(rankers)
-    final_gate = LinearGate.fit(gate_rows, gate_labels, training.gate_c, training.seed)
+    final_scope = ScopeWords.fit(gate_texts, gate_labels, training.scope_words_c, training.seed)
+    final_gate = LinearGate.fit(gate_rows, words_oof, gate_labels, training.gate_c, training.seed)
     final_confidence = FoldAverage(confidences)
     broad_confidence = _broad_confidence(
-        searcher, broad, final_ranker, final_gate, final_confidence, none_threshold
+        searcher, broad, final_ranker, final_gate, final_scope, final_confidence, none_threshold
     )
     guess = guess_threshold(confidence_oof, right, broad_confidence, clarify, training)
     answered = confidence_oof >= clarify
@@ -320,6 +350,7 @@ def train_models(
         top3=float(in_top3[: len(phrasings)].mean()),
         vague_top1=float(right[len(phrasings) :].mean()) if vague else 0.0,
         candidates_recall=float(data.usable.mean()),
+        scope_words_auc=_auc(words_oof, gate_labels),
         gate_auc=_auc(gate_oof, gate_labels),
         none_threshold=none_threshold,
         outside_rejected=float((outside_scores < none_threshold).mean()) if outside else 0.0,
@@ -338,6 +369,7 @@ def train_models(
     models = SearchModels(
         ranker=final_ranker,
         gate=final_gate,
+        scope=final_scope,
         confidence=final_confidence,
         topics=topics.classifier,
         card=ModelCard(

@@ -27,6 +27,8 @@ HOLDOUTS = [
     REPO / "tests" / "fixtures" / "search_holdout_portal.yml",
     REPO / "tests" / "fixtures" / "search_holdout_faq.yml",
     REPO / "tests" / "fixtures" / "search_holdout_typos.yml",
+    REPO / "tests" / "fixtures" / "search_holdout_topics.yml",
+    REPO / "tests" / "fixtures" / "search_holdout_chat.yml",
 ]
 LIMIT = 0.5
 

@@ -27,7 +27,7 @@ from bot.search.embedder import E5_BF16
 from bot.search.evidence import Candidates, query_row
 from bot.search.features import RANK_FEATURES, reciprocal_ranks
 from bot.search.folds import group_folds
-from bot.search.models import SearchModels, TopicClassifier
+from bot.search.models import ScopeWords, SearchModels, TopicClassifier
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import (
@@ -299,9 +299,16 @@ def test_training_is_deterministic_and_the_models_load(
     assert np.allclose(loaded.rank(matrix), first.rank(matrix))
     # Both LightGBM models are served compiled, with the scores of the models just fitted.
     assert loaded.ranker.compiled is not None and loaded.confidence.compiled is not None
-    for case in inside[:5]:
+    for case in inside[:5] + outside[:5]:
         row = query_row(case.found, first.rank(case.found.matrix))
         assert abs(loaded.confident(row) - first.confident(row)) < 1e-9
+        # The gate and its word model load with the scores just fitted.
+        assert (
+            abs(loaded.in_scope(row, case.query.text) - first.in_scope(row, case.query.text)) < 1e-6
+        )
+    # The gate reads the word model's log-odds as evidence of being in scope, not against it.
+    assert first.gate.coef[-1] > 0
+    assert 0.5 < fitted.scope_words_auc <= 1.0
     assert set(loaded.topics.model.classes_) <= {
         "tong_quan",
         "ho_so",
@@ -414,6 +421,48 @@ def test_topic_lines_teach_a_wording_no_phrasing_uses() -> None:
     assert with_lines.classifier.predict(question) == "thoi_han"
 
 
+def test_scope_word_log_odds_are_the_fitted_scikit_learn_model() -> None:
+    """The gate's word model computes its log-odds itself, as the topic classifier does: they
+    must be the fitted regression's decision function."""
+    words = ScopeWords.from_json(
+        json.loads((REPO_KB / "ranker" / "scope.json").read_text(encoding="utf-8"))
+    )
+    texts = [
+        "xin cấp lại giấy phép lái xe bị mất",
+        "lai suat gui tiet kiem ngan hang nao cao nhat",
+        "giá giá giá vàng hôm nay",  # repeated words: sublinear frequency
+        "xyzzy qwerty",  # no word the vectorizer knows: the intercept alone
+        "",
+    ]
+    expected = words.model.decision_function(words.words.vectorizer.transform(texts))
+    np.testing.assert_allclose(words.log_odds(texts), expected, rtol=0, atol=1e-6)
+    assert expected[0] > 0 > expected[1]
+
+
+def test_the_scope_word_model_learns_which_words_are_out_of_scope() -> None:
+    """Words met only in out-of-scope lines count against a question, words of the phrasings for
+    it; the model survives its JSON form."""
+    inside = [
+        "xin cấp giấy phép xây dựng nhà ở",
+        "đăng ký khai sinh cho con cần giấy tờ gì",
+        "cấp lại giấy phép kinh doanh bị mất",
+        "gia hạn giấy phép lao động",
+    ]
+    outside = [
+        "lãi suất ngân hàng tháng này bao nhiêu",
+        "giá vàng ngân hàng hôm nay",
+        "vay ngân hàng mua xe lãi suất",
+        "thời tiết ngày mai có mưa không",
+    ]
+    words = ScopeWords.fit(
+        inside + outside, np.array([1] * len(inside) + [0] * len(outside)), 4.0, 14
+    )
+    asked = ["cấp giấy phép mới", "lãi suất ngân hàng"]
+    assert words.log_odds(asked)[0] > 0 > words.log_odds(asked)[1]
+    again = ScopeWords.from_json(json.loads(json.dumps(words.to_json())))
+    np.testing.assert_allclose(again.log_odds(asked), words.log_odds(asked), atol=1e-4)
+
+
 def test_topic_probabilities_are_the_fitted_scikit_learn_models() -> None:
     """The classifier computes its probabilities itself (scikit-learn's input checks cost more
     than the product): they must be what the fitted vectorizer and regression give."""
@@ -427,7 +476,7 @@ def test_topic_probabilities_are_the_fitted_scikit_learn_models() -> None:
         "xyzzy qwerty",  # no word the vectorizer knows: the intercepts alone
         "",
     ]
-    expected = classifier.model.predict_proba(classifier.vectorizer.transform(texts))
+    expected = classifier.model.predict_proba(classifier.words.vectorizer.transform(texts))
     ours = classifier.predict_proba(texts)
     assert len(set(expected.argmax(axis=1).tolist())) >= 2  # not one class for everything
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6)
