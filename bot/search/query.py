@@ -15,7 +15,6 @@ from bot.search.config import SearchConfig
 from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc
 from bot.search.lexical import LexicalIndex
-from bot.search.models import TopicClassifier
 from bot.search.noise import strip_noise
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers
@@ -23,6 +22,7 @@ from bot.search.rewrite import Rewriter
 from bot.search.spelling import Speller
 from bot.search.topics import detect_topic, strip_span, strip_topics
 from bot.search.variants import asked_actions
+from bot.search.word_models import TopicClassifier
 
 MAX_QUERY_CHARS = 1000
 DENSE_MAX_WORDS = 32

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.search.config import Training
 from bot.search.folds import group_folds
-from bot.search.models import OVERVIEW, TopicClassifier
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfQuery
+from bot.search.word_models import OVERVIEW, TopicClassifier
 
 
 @dataclass(frozen=True)

@@ -288,15 +288,7 @@ def train_models(
     gate_folds = group_folds(gate_groups, training.folds)
     # The word model first, out of fold: the gate learns how far to trust its log-odds on
     # questions it did not read (a subject of the out-of-scope corpus it never saw).
-    words_oof = np.zeros(len(gate_rows))
-    for train_idx, test_idx in gate_folds:
-        words = ScopeWords.fit(
-            [gate_texts[i] for i in train_idx],
-            gate_labels[train_idx],
-            training.scope_words_c,
-            training.seed,
-        )
-        words_oof[test_idx] = words.log_odds([gate_texts[i] for i in test_idx])
+    words_oof = ScopeWords.out_of_fold(gate_texts, gate_labels, gate_folds, training)
     gate_oof = np.zeros(len(gate_rows))
     confidence_oof = np.zeros(len(rows_in))
     for k, (train_idx, test_idx) in enumerate(gate_folds):
@@ -336,7 +328,7 @@ def train_models(
     # The ranker and the confidence model are the fold models averaged (FoldAverage); the gate,
     # linear and stable, is fitted once more on everything.
     final_ranker = FoldAverage(rankers)
-    final_scope = ScopeWords.fit(gate_texts, gate_labels, training.scope_words_c, training.seed)
+    final_scope = ScopeWords.fit(gate_texts, gate_labels, training)
     final_gate = LinearGate.fit(gate_rows, words_oof, gate_labels, training.gate_c, training.seed)
     final_confidence = FoldAverage(confidences)
     broad_confidence = _broad_confidence(

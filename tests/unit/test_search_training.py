@@ -27,7 +27,7 @@ from bot.search.embedder import E5_BF16
 from bot.search.evidence import Candidates, query_row
 from bot.search.features import RANK_FEATURES, reciprocal_ranks
 from bot.search.folds import group_folds
-from bot.search.models import ScopeWords, SearchModels, TopicClassifier
+from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import (
@@ -41,6 +41,7 @@ from bot.search.selfsearch import (
 )
 from bot.search.topic_training import TopicData, clean_general, fit_topics
 from bot.search.train import _clarify_threshold, guess_threshold, train_models
+from bot.search.word_models import ScopeWords, TopicClassifier
 
 REPO_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
 MODEL = E5_BF16  # the default model (settings.search_model)
@@ -454,8 +455,9 @@ def test_the_scope_word_model_learns_which_words_are_out_of_scope() -> None:
         "vay ngân hàng mua xe lãi suất",
         "thời tiết ngày mai có mưa không",
     ]
+    training = load_search_config(REPO_KB).training
     words = ScopeWords.fit(
-        inside + outside, np.array([1] * len(inside) + [0] * len(outside)), 4.0, 14
+        inside + outside, np.array([1] * len(inside) + [0] * len(outside)), training
     )
     asked = ["cấp giấy phép mới", "lãi suất ngân hàng"]
     assert words.log_odds(asked)[0] > 0 > words.log_odds(asked)[1]
