@@ -31,17 +31,11 @@ from pydantic import BaseModel, Field
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
 from bot.search.folds import group_folds
-from bot.search.models import (
-    MODEL_FORMAT,
-    FoldAverage,
-    LinearGate,
-    ModelCard,
-    ScopeWords,
-    SearchModels,
-)
+from bot.search.models import MODEL_FORMAT, FoldAverage, LinearGate, ModelCard, SearchModels
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import SelfResult
 from bot.search.topic_training import fit_topics, topic_data
+from bot.search.word_models import ScopeWords
 
 Progress = Callable[[str, int, int], None]
 

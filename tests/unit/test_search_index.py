@@ -550,7 +550,7 @@ def test_the_reading_code_hashed_covers_what_prepares_a_question() -> None:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.search.")
     }
     hashed = {module.__name__ for module in build_module.PREPARING_CODE}
-    assert imported - {"bot.search.config", "bot.search.models"} <= hashed
+    assert imported - {"bot.search.config", "bot.search.word_models"} <= hashed
 
 
 def test_failed_build_leaves_the_previous_index_serving(
