@@ -30,6 +30,8 @@ from bot.search.word_models import ScopeWords, TopicClassifier
 MODEL_DIR = "ranker"
 COMPILED_DIR = "compiled-models"  # under the build directory: the compiled LightGBM models
 MODEL_FORMAT = 4
+# Positions of the gate's distances in a query row, looked up once (the gate runs on every question).
+_GATE_COLUMNS = [QUERY_FEATURES.index(name) for name in GATE_DISTANCES]
 
 
 class ModelCard(BaseModel):
@@ -80,8 +82,9 @@ class LinearGate:
     def inputs(rows: np.ndarray, scope_words: np.ndarray) -> np.ndarray:
         """The gate's inputs: the :data:`GATE_DISTANCES` columns of :data:`QUERY_FEATURES` rows,
         then the word model's log-odds."""
-        columns = [QUERY_FEATURES.index(name) for name in GATE_DISTANCES]
-        return np.column_stack([np.atleast_2d(rows)[:, columns], scope_words]).astype(np.float64)
+        return np.column_stack([np.atleast_2d(rows)[:, _GATE_COLUMNS], scope_words]).astype(
+            np.float64
+        )
 
     @classmethod
     def fit(
