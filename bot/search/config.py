@@ -163,6 +163,17 @@ class SearchConfig(_Config):
             " procedure of the conversation"
         ),
     )
+    dense_max_words: int = Field(
+        ge=4,
+        description="The dense model reads a question's last this many words (a story ends asking)",
+    )
+    fillers: list[str] = Field(
+        min_length=1,
+        description=(
+            "Phrases with no search signal (greetings, 'tôi muốn hỏi', 'ạ'), taken out of a question"
+            " where written as the filler"
+        ),
+    )
     name_run_words: int = Field(
         ge=1,
         description=(

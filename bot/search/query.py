@@ -15,7 +15,7 @@ from bot.search.config import SearchConfig
 from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc
 from bot.search.lexical import LexicalIndex
-from bot.search.noise import strip_noise
+from bot.search.noise import Fillers
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers
 from bot.search.rewrite import Rewriter
@@ -25,7 +25,6 @@ from bot.search.variants import asked_actions
 from bot.search.word_models import TopicClassifier
 
 MAX_QUERY_CHARS = 1000
-DENSE_MAX_WORDS = 32
 _STOP = frozenset(
     [
         "cho",
@@ -86,11 +85,6 @@ def content_syllables(text: str) -> frozenset[str]:
     return frozenset(t for t in fold(text).split() if t not in _STOP)
 
 
-def tail(text: str) -> str:
-    """The last words of a long question: it ends with what it asks, and short inputs embed fast."""
-    return " ".join(text.split()[-DENSE_MAX_WORDS:])
-
-
 class QueryPreparer:
     """Turns a question into a :class:`Query`: typing mistakes, synonyms, topics, office mention,
     qualifiers."""
@@ -108,6 +102,7 @@ class QueryPreparer:
         self.speller = speller
         self.config = config
         self.qualifiers = qualifiers
+        self.fillers = Fillers(config.fillers)
         separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
         self._clause_split = re.compile(
             "|".join(
@@ -149,14 +144,14 @@ class QueryPreparer:
         else:
             asked_topic = strip_span(rewritten.text, detect_topic(rewritten.text))
         office = find_agency(asked_topic, accentless)
-        retrieval = strip_noise(strip_agency(asked_topic, office), accentless)
+        retrieval = self.fillers.remove(strip_agency(asked_topic, office), accentless)
         replaced = " ".join(rewritten.replaced)
         return Query(
             text=text,
             retrieval=retrieval,
             dense_text=self.dense_text(retrieval, accentless),
             lexical_text=f"{retrieval} {replaced}",
-            whole_text=f"{strip_noise(rewritten.text, accentless)} {replaced}",
+            whole_text=f"{self.fillers.remove(rewritten.text, accentless)} {replaced}",
             topic_text=rewritten.text,
             topics=tuple(topics),
             accentless=accentless,
@@ -168,9 +163,10 @@ class QueryPreparer:
         )
 
     def dense_text(self, retrieval: str, accentless: bool) -> str:
-        """The text the dense model embeds for a question's ``retrieval`` text: its last words
-        (``tail``), with their diacritics restored when the question is typed without them."""
-        words = tail(retrieval)
+        """The text the dense model embeds for a question's ``retrieval`` text: its last
+        ``dense_max_words`` words (a long question ends with what it asks, and short inputs embed
+        fast), with their diacritics restored when the question is typed without them."""
+        words = " ".join(retrieval.split()[-self.config.dense_max_words :])
         return self.restorer.restore(words) if accentless else words
 
     def topic_text(self, query: str) -> str:

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.synonyms import Shorthand, SynonymGroup, SynonymList, load_synonyms
+from bot.search.config import load_search_config
 from bot.search.lexical import tokenize
-from bot.search.noise import strip_noise
+from bot.search.noise import Fillers
 from bot.search.normalize import clean, fold, is_accentless, same_word
 from bot.search.rewrite import Rewriter
 from bot.search.topics import NameRuns, detect_topic, strip_name, strip_span
 
+KB_DIR = Path(__file__).parents[2] / "knowledge_base"
+FILLERS = Fillers(load_search_config(KB_DIR).fillers)
 SYNONYMS = SynonymList(
     synonyms=[
         SynonymGroup(
@@ -91,7 +94,7 @@ def test_a_term_typed_with_other_diacritics_is_another_word() -> None:
 
 
 def test_customs_import_is_not_household_registration() -> None:
-    rewriter = Rewriter(load_synonyms(Path(__file__).parents[2] / "knowledge_base"))
+    rewriter = Rewriter(load_synonyms(KB_DIR))
     assert "thường trú" not in rewriter.rewrite("thủ tục nhập khẩu hàng hóa qua cửa khẩu").text
     assert "thường trú" in rewriter.rewrite("nhập khẩu cho con về nhà ông bà").text
 
@@ -122,13 +125,13 @@ def test_post_office_is_a_channel_only_when_papers_go_by_post(
 
 
 def test_noise_is_stripped_but_never_everything() -> None:
-    assert strip_noise("Xin chào, cho tôi hỏi đăng ký kết hôn ạ").replace(",", "").split() == [
+    assert FILLERS.remove("Xin chào, cho tôi hỏi đăng ký kết hôn ạ").replace(",", "").split() == [
         "đăng",
         "ký",
         "kết",
         "hôn",
     ]
-    assert strip_noise("ạ") == "ạ"
+    assert FILLERS.remove("ạ") == "ạ"
 
 
 @pytest.mark.parametrize(
@@ -212,12 +215,12 @@ def test_time_words_take_the_verb_before_them() -> None:
     ],
 )
 def test_fillers_go_only_where_they_are_written_as_fillers(question: str, kept: str) -> None:
-    assert kept in strip_noise(question)
+    assert kept in FILLERS.remove(question)
 
 
 def test_accentless_fillers_go_in_an_accentless_message() -> None:
-    assert strip_noise("ban oi cho minh hoi tach so do").split() == ["tach", "so", "do"]
-    assert strip_noise("tach so do", accentless=True) == "tach so do"
+    assert FILLERS.remove("ban oi cho minh hoi tach so do").split() == ["tach", "so", "do"]
+    assert FILLERS.remove("tach so do", accentless=True) == "tach so do"
 
 
 @pytest.mark.parametrize(
