@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.textfold import fold
 
 SEARCH_CONFIG_FILE = "search.yml"
 
@@ -174,6 +176,13 @@ class SearchConfig(_Config):
             " where written as the filler"
         ),
     )
+    stop_words: list[str] = Field(
+        min_length=1,
+        description=(
+            "Folded words that carry no content (cua, cho, thu tuc…): left out when the features"
+            " compare the words of a question and of a text"
+        ),
+    )
     name_run_words: int = Field(
         ge=1,
         description=(
@@ -207,6 +216,15 @@ class SearchConfig(_Config):
             " question naming that office finds the procedures it runs"
         ),
     )
+
+    @field_validator("stop_words")
+    @classmethod
+    def _folded(cls, words: list[str]) -> list[str]:
+        """Stop words are compared with folded text: one written with diacritics would never match."""
+        unfolded = [word for word in words if fold(word) != word]
+        if unfolded:
+            raise ValueError(f"stop words must be written folded (no diacritics): {unfolded}")
+        return words
 
 
 def load_search_config(kb_dir: Path) -> SearchConfig:

@@ -74,7 +74,8 @@ class Evidence:
         self.is_name = np.zeros(len(owners), dtype=bool)
         self.is_name[self.doc_start[self.doc_start < len(owners)]] = True
         self.keys = {doc.key: i for i, doc in enumerate(docs)}
-        self._syllables = [[content_syllables(t) for t in doc.texts] for doc in docs]
+        stop_words = frozenset(config.stop_words)
+        self._syllables = [[content_syllables(t, stop_words) for t in doc.texts] for doc in docs]
         self._actions = [
             name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
         ]

@@ -25,32 +25,6 @@ from bot.search.variants import asked_actions
 from bot.search.word_models import TopicClassifier
 
 MAX_QUERY_CHARS = 1000
-_STOP = frozenset(
-    [
-        "cho",
-        "cua",
-        "va",
-        "cac",
-        "doi",
-        "voi",
-        "tai",
-        "trong",
-        "truong",
-        "hop",
-        "thu",
-        "tuc",
-        "theo",
-        "ve",
-        "tu",
-        "den",
-        "nguoi",
-        "hoac",
-        "co",
-        "la",
-        "mot",
-        "so",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -80,9 +54,9 @@ class Query:
         return len(self.content)
 
 
-def content_syllables(text: str) -> frozenset[str]:
-    """The folded words of ``text`` that carry content (stop words left out)."""
-    return frozenset(t for t in fold(text).split() if t not in _STOP)
+def content_syllables(text: str, stop_words: frozenset[str]) -> frozenset[str]:
+    """The folded words of ``text`` that carry content (``stop_words`` left out)."""
+    return frozenset(t for t in fold(text).split() if t not in stop_words)
 
 
 class QueryPreparer:
@@ -103,6 +77,7 @@ class QueryPreparer:
         self.config = config
         self.qualifiers = qualifiers
         self.fillers = Fillers(config.fillers)
+        self.stop_words = frozenset(config.stop_words)
         separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
         self._clause_split = re.compile(
             "|".join(
@@ -158,8 +133,9 @@ class QueryPreparer:
             office=office,
             asked=asked_actions(text),
             said=self.qualifiers.said(text, rewritten.text),
-            syllables=content_syllables(rewritten.text) | content_syllables(text),
-            content=content_syllables(retrieval),
+            syllables=content_syllables(rewritten.text, self.stop_words)
+            | content_syllables(text, self.stop_words),
+            content=content_syllables(retrieval, self.stop_words),
         )
 
     def dense_text(self, retrieval: str, accentless: bool) -> str:

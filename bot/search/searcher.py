@@ -124,7 +124,8 @@ class Searcher:
         qualifiers = self.preparer.qualifiers
         self._name_runs: dict[int, NameRuns] = {}
         self._broad = frozenset(
-            content_syllables(text) for text in broad_questions(docs, config.broad_questions)
+            content_syllables(text, self.preparer.stop_words)
+            for text in broad_questions(docs, config.broad_questions)
         )
         self.evidence = Evidence(
             docs, lexical, vectors, owners, outside_lexical, outside_vectors, config, qualifiers

@@ -742,7 +742,7 @@ def _coverage_by_definition(
     first = int(searcher.doc_start[doc])
     best, best_gap = (0.0, 1.0), -1.0
     for offset, text in enumerate(searcher.docs[doc].texts):
-        words = content_syllables(text)
+        words = content_syllables(text, searcher.preparer.stop_words)
         if words and first + offset not in left_out:
             found = len(words & said)
             share, unsaid = found / len(words), min(1.0, (len(words) - found) / UNSAID_SCALE)

@@ -6,12 +6,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
+from pydantic import ValidationError
 
 from bot.knowledge.synonyms import Shorthand, SynonymGroup, SynonymList, load_synonyms
 from bot.search.config import load_search_config
 from bot.search.lexical import tokenize
 from bot.search.noise import Fillers
 from bot.search.normalize import clean, fold, is_accentless, same_word
+from bot.search.query import content_syllables
 from bot.search.rewrite import Rewriter
 from bot.search.topics import NameRuns, detect_topic, strip_name, strip_span
 
@@ -264,3 +267,23 @@ def test_the_procedure_name_is_cut_out_of_the_question(question: str, left: str)
 def test_a_longer_minimum_run_keeps_short_shared_phrases() -> None:
     assert strip_name("khai sinh ở đâu", NameRuns.of(NAME, 3)) == "khai sinh ở đâu"
     assert strip_name("đăng ký khai sinh ở đâu", NameRuns.of(NAME, 3)) == "ở đâu"
+
+
+def test_a_stop_word_written_with_diacritics_is_a_clear_error(tmp_path: Path) -> None:
+    config = yaml.safe_load((KB_DIR / "search.yml").read_text(encoding="utf-8"))
+    config["stop_words"] = [*config["stop_words"], "của"]
+    (tmp_path / "search.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    with pytest.raises(ValidationError, match="folded"):
+        load_search_config(tmp_path)
+
+
+def test_stop_words_are_left_out_of_the_content_words() -> None:
+    stop_words = frozenset(load_search_config(KB_DIR).stop_words)
+    assert content_syllables("Thủ tục cấp lại giấy phép của công ty", stop_words) == {
+        "cap",
+        "lai",
+        "giay",
+        "phep",
+        "cong",
+        "ty",
+    }
