@@ -904,4 +904,3 @@ def test_a_question_is_searched_on_its_first_characters_only(searcher: Searcher)
     assert len(prepared.text) <= cap
     assert "khai" not in prepared.syllables
     assert "khai" in searcher.prepare("xin hỏi khai sinh").syllables
-
