@@ -275,19 +275,15 @@ class Evidence:
         """Cosine of ``vector`` with the mean of each document's phrasing vectors (rows left
         out do not count; -1 for a document with no phrasing left)."""
         sums = self._phrasing_sums[docs]
-        counts = self._phrasing_counts[docs].copy()
-        position = {doc: row for row, doc in enumerate(docs.tolist())}
-        left_out = [
-            (position[owner], row)
-            for row in excluded
-            if not self.is_name[row] and (owner := int(self.owners[row])) in position
-        ]
-        if left_out:
-            sums = sums.copy()
+        counts = self._phrasing_counts[docs]
+        if excluded:  # training only: a served question leaves no row out
+            position = {doc: row for row, doc in enumerate(docs.tolist())}
             stored = _stored(self.vectors)
-            for at, row in left_out:
-                sums[at] -= stored[row]
-                counts[at] -= 1
+            for row in excluded:
+                at = position.get(int(self.owners[row]))
+                if at is not None and not self.is_name[row]:
+                    sums[at] -= stored[row]
+                    counts[at] -= 1
         norms = np.linalg.norm(sums, axis=1)
         usable = (counts > 0) & (norms > 0)
         cosines = (sums @ np.asarray(vector, dtype=np.float32)) / np.where(usable, norms, 1.0)
