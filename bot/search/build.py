@@ -35,6 +35,7 @@ from bot.search import (
     diacritics,
     documents,
     lexical,
+    negation,
     noise,
     normalize,
     qualifiers,
@@ -48,6 +49,7 @@ from bot.search.config import SearchConfig, load_search_config
 from bot.search.documents import SearchDoc, build_documents
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
+from bot.search.negation import Negations
 from bot.search.outside import OutsideCorpus, load_outside
 from bot.search.query import QueryPreparer
 from bot.search.rewrite import Rewriter
@@ -73,6 +75,7 @@ PREPARING_CODE = (
     variants,
     diacritics,
     spelling,
+    negation,
     documents,
     lexical,
 )
@@ -297,10 +300,13 @@ def build_index(
     fields = [
         doc.field if position == 0 else None for doc in docs for position in range(len(doc.texts))
     ]
+    # A phrasing is matched on what it asks, not on the sibling it says it does not mean.
+    negations = Negations(config.negation)
+    matched = [negations.row_text(t, at) for doc in docs for at, t in enumerate(doc.texts)]
     lexical = LexicalIndex.build(
         [
             f"{text} {rewriter.rewrite(text).text} {field or ''}"
-            for text, field in zip(texts, fields, strict=True)
+            for text, field in zip(matched, fields, strict=True)
         ]
     )
     outside_lexical = LexicalIndex.build(outside_texts)

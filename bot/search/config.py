@@ -135,6 +135,18 @@ class SpellingConfig(_Config):
     )
 
 
+class NegationConfig(_Config):
+    """How the words a question says it does not mean are read (``search.yml``: ``negation``)."""
+
+    markers: list[str] = Field(
+        min_length=1, description="Words that say what follows is not what is asked ('không phải')"
+    )
+    boundaries: list[str] = Field(
+        description="Words that end a negated span ('mà', 'thì'); punctuation always does"
+    )
+    max_words: int = Field(ge=1, description="Longest negated span, in words")
+
+
 class SearchConfig(_Config):
     """The whole ``search.yml``."""
 
@@ -201,6 +213,7 @@ class SearchConfig(_Config):
         ),
     )
     training: Training
+    negation: NegationConfig
     diacritics: DiacriticsConfig
     spelling: SpellingConfig
     topic_clauses: TopicClauses

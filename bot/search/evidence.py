@@ -17,6 +17,7 @@ from bot.search.config import SearchConfig
 from bot.search.documents import SearchDoc
 from bot.search.features import RANK_FEATURES, query_features, reciprocal_ranks
 from bot.search.lexical import LexicalIndex
+from bot.search.negation import Negations, negated_share
 from bot.search.qualifiers import Qualifiers, unsaid_qualifier
 from bot.search.query import Query, content_syllables
 from bot.search.variants import name_actions, unasked
@@ -74,7 +75,14 @@ class Evidence:
         self.is_name[self.doc_start[self.doc_start < len(owners)]] = True
         self.keys = {doc.key: i for i, doc in enumerate(docs)}
         stop_words = frozenset(config.stop_words)
-        self._syllables = [[content_syllables(t, stop_words) for t in doc.texts] for doc in docs]
+        negations = Negations(config.negation)  # a phrasing is what it asks, not what it denies
+        self._syllables = [
+            [
+                content_syllables(negations.row_text(t, at), stop_words)
+                for at, t in enumerate(d.texts)
+            ]
+            for d in docs
+        ]
         self._actions = [
             name_actions(doc.title) if doc.kind == "procedure" else None for doc in docs
         ]
@@ -187,6 +195,9 @@ class Evidence:
         centroid = self._centroid(vector, docs, excluded)
         matrix[:, _F["dense_centroid"]] = centroid
         matrix[:, _F["centroid_gap"]] = centroid - centroid.max()
+        matrix[:, _F["negated_name"]] = negated_share(
+            [self._syllables[i][0] for i in docs.tolist()], query, self.lexical.token_idf
+        )
 
         outside = _cosines(self.outside_vectors, vector)
         if exclude_outside is not None:

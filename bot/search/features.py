@@ -47,6 +47,9 @@ RANK_FEATURES: tuple[str, ...] = (
     # vectors (-1 without phrasings), and that minus the best candidate's.
     "dense_centroid",
     "centroid_gap",
+    # Of the words the question says it does not mean ("chứ không phải cấp lại"), the IDF share
+    # this document's name holds (0 when the question negates nothing).
+    "negated_name",
 )
 
 QUERY_FEATURES: tuple[str, ...] = (

@@ -15,6 +15,7 @@ from bot.search.config import SearchConfig
 from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc
 from bot.search.lexical import LexicalIndex
+from bot.search.negation import Negations
 from bot.search.noise import Fillers
 from bot.search.normalize import clean, fold, is_accentless
 from bot.search.qualifiers import Qualifiers
@@ -45,6 +46,7 @@ class Query:
     said: frozenset[int]
     syllables: frozenset[str]
     content: frozenset[str]  # the content words of ``retrieval``
+    negated: frozenset[str]  # content words the question says it does not mean ("không phải …")
 
     @property
     def content_words(self) -> int:
@@ -75,6 +77,7 @@ class QueryPreparer:
         self.config = config
         self.qualifiers = qualifiers
         self.fillers = Fillers(config.fillers)
+        self.negations = Negations(config.negation)
         self.stop_words = frozenset(config.stop_words)
         separators = sorted(config.topic_clauses.separators, key=len, reverse=True)
         self._clause_split = re.compile(
@@ -107,11 +110,15 @@ class QueryPreparer:
         """Clean, correct, rewrite and strip ``query`` for retrieval; ``topics_model`` reads the
         topics asked (none without one)."""
         text = self.speller.correct(clean(query)[: self.config.max_query_chars])
-        rewritten = self.rewriter.rewrite(text)
+        whole = self.rewriter.rewrite(text)
+        # What the question says it does not mean ("chứ không phải cấp lại") is not matched.
+        split = self.negations.split(text)
+        kept = split.kept
+        rewritten = self.rewriter.rewrite(kept) if split.negated else whole
         accentless = is_accentless(text)
-        topics = self.topics_asked(rewritten.text, topics_model)
+        topics = self.topics_asked(whole.text, topics_model)
         # The words naming what is asked are not matched; a question asking several topics
-        # ("cần giấy tờ gì, lệ phí bao nhiêu") loses all of them, one asking one its last.
+        # ("cần giấy tờ gì, nộp ở đâu") loses all of them, one asking one its last.
         if len(topics) > 1:
             asked_topic = strip_topics(rewritten.text)
         else:
@@ -119,21 +126,28 @@ class QueryPreparer:
         office = find_agency(asked_topic, accentless)
         retrieval = self.fillers.remove(strip_agency(asked_topic, office), accentless)
         replaced = " ".join(rewritten.replaced)
+        negated = split.negated
         return Query(
             text=text,
             retrieval=retrieval,
             dense_text=self.dense_text(retrieval, accentless),
             lexical_text=f"{retrieval} {replaced}",
-            whole_text=f"{self.fillers.remove(rewritten.text, accentless)} {replaced}",
-            topic_text=rewritten.text,
+            whole_text=f"{self.fillers.remove(whole.text, accentless)} {' '.join(whole.replaced)}",
+            topic_text=whole.text,
             topics=tuple(topics),
             accentless=accentless,
             office=office,
-            asked=asked_actions(text),
-            said=self.qualifiers.said(text, rewritten.text),
+            asked=asked_actions(kept),
+            said=self.qualifiers.said(kept, rewritten.text),
             syllables=content_syllables(rewritten.text, self.stop_words)
-            | content_syllables(text, self.stop_words),
+            | content_syllables(kept, self.stop_words),
             content=content_syllables(retrieval, self.stop_words),
+            negated=(
+                content_syllables(self.rewriter.rewrite(negated).text, self.stop_words)
+                | content_syllables(negated, self.stop_words)
+            )
+            if negated
+            else frozenset(),
         )
 
     def dense_text(self, retrieval: str, accentless: bool) -> str:

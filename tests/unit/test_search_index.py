@@ -904,3 +904,22 @@ def test_a_question_is_searched_on_its_first_characters_only(searcher: Searcher)
     assert len(prepared.text) <= cap
     assert "khai" not in prepared.syllables
     assert "khai" in searcher.prepare("xin hỏi khai sinh").syllables
+
+
+def test_what_a_question_says_it_does_not_mean_is_weighed_against_that_sibling(
+    searcher: Searcher,
+) -> None:
+    question = "xin chứng chỉ năng lực xây dựng lần đầu chứ không phải cấp lại"
+    prepared = searcher.prepare(question)
+    plain = searcher.prepare("xin chứng chỉ năng lực xây dựng lần đầu")
+    # "cấp lại" is not asked: it is neither matched nor read as the action asked.
+    assert prepared.retrieval == plain.retrieval
+    assert prepared.asked == plain.asked
+    assert prepared.syllables == plain.syllables
+    assert {"lai"} <= prepared.negated
+    rows = _feature_rows(searcher, question, ("negated_name",))
+    assert rows["1.013221"][0] == pytest.approx(1.0)  # "Cấp lại …" holds every negated word
+    assert 0.0 < rows["1.013220"][0] < 1.0  # "Cấp mới …" holds "cấp", not "lại"
+    assert {row[0] for row in _feature_rows(searcher, plain.text, ("negated_name",)).values()} == {
+        0.0
+    }
