@@ -206,7 +206,7 @@ def test_the_gateway_keeps_the_conversation_when_a_replica_goes_down(scaled: Sca
         assert response.status_code == 200, response.text
         return "\n".join(reply["text"] for reply in response.json()["replies"])
 
-    assert MARRIAGE in chat("hai vợ chồng đi đăng ký kết hôn phải mang những gì")
+    assert MARRIAGE in chat("đi đăng ký kết hôn phải mang những gì")
     # A rolling restart: one replica stops; every later message goes to the other one.
     scaled.rasa[0].stop()
     for _ in scaled.replicas:

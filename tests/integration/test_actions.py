@@ -208,9 +208,7 @@ async def test_a_vague_question_offers_choices(portal_up: Services, question: st
 async def test_an_unsure_match_is_shown_as_a_guess_before_the_other_choices(
     portal_up: Services,
 ) -> None:
-    messages, events = await run(
-        portal_up(ActionAnswerQuestion), tracker("giấy phép hoạt động")
-    )
+    messages, events = await run(portal_up(ActionAnswerQuestion), tracker("giấy phép hoạt động"))
     assert messages[0]["text"] == texts.GUESS
     guessed = slot(events, "current_procedure")
     assert guessed and f"mã {guessed}" in messages[1]["text"]
