@@ -196,7 +196,9 @@ class Evidence:
         matrix[:, _F["dense_centroid"]] = centroid
         matrix[:, _F["centroid_gap"]] = centroid - centroid.max()
         matrix[:, _F["negated_name"]] = negated_share(
-            [self._syllables[i][0] for i in docs.tolist()], query, self.lexical.token_idf
+            [self._syllables[i][0] for i in docs.tolist()],
+            query.negated - query.syllables,
+            self.lexical.token_idf,
         )
 
         outside = _cosines(self.outside_vectors, vector)

@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.search.config import NegationConfig
-from bot.textfold import fold
+from bot.search.rewrite import phrase_pattern
+from bot.textfold import fold, fold_aligned
 
-if TYPE_CHECKING:
-    from bot.search.query import Query
-
-_TOKENS = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"[0-9a-z]+")
+_MARK = re.compile(r"[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -35,44 +33,42 @@ class Negations:
     """Finds negation markers and the words they govern (``NegationConfig``)."""
 
     def __init__(self, config: NegationConfig) -> None:
-        self.markers = sorted(
-            (tuple(fold(marker).split()) for marker in config.markers), key=len, reverse=True
-        )
+        longest_first = sorted(config.markers, key=lambda m: len(fold(m).split()), reverse=True)
+        self._marker = re.compile("|".join(phrase_pattern(m) for m in longest_first))
+        self._first_words = frozenset(fold(marker).split()[0] for marker in config.markers)
         self.boundaries = frozenset(fold(word) for word in config.boundaries)
         self.max_words = config.max_words
 
     def split(self, text: str) -> Negated:
         """``text`` without its negated spans, and those spans."""
-        tokens = list(_TOKENS.finditer(text))
-        folded = [fold(token.group()) for token in tokens]
-        cuts: list[tuple[int, int]] = []
-        negated: list[str] = []
-        i = 0
-        while i < len(tokens):
-            marker = self._marker_at(folded, i)
-            if marker == 0:
-                i += 1
-                continue
-            end = i + marker
-            words = 0
-            while (
-                end < len(tokens)
-                and words < self.max_words
-                and tokens[end].group()[0].isalnum()
-                and folded[end] not in self.boundaries
-            ):
-                end += 1
-                words += 1
-            if words:
-                cuts.append((tokens[i].start(), tokens[end - 1].end()))
-                negated.append(text[tokens[i + marker].start() : tokens[end - 1].end()])
-            i = end
-        if not cuts:
+        if self._first_words.isdisjoint(fold(text).split()):  # most questions negate nothing
             return Negated(kept=text, negated="")
-        pieces, at = [], 0
-        for start, stop in cuts:
-            pieces.append(text[at:start])
-            at = stop
+        folded = fold_aligned(text)
+        pieces: list[str] = []
+        negated: list[str] = []
+        at = 0
+        marker = self._marker.search(folded)
+        while marker:
+            if _MARK.search(text, marker.start(), marker.end()):  # "chủ, không" is no marker
+                marker = self._marker.search(folded, marker.start() + 1)
+                continue
+            first = end = marker.end()
+            for count, word in enumerate(_WORD.finditer(folded, marker.end())):
+                # A punctuation mark, a boundary word or the longest span ends it.
+                if text[end : word.start()].strip() or word.group() in self.boundaries:
+                    break
+                if count == self.max_words:
+                    break
+                if count == 0:
+                    first = word.start()
+                end = word.end()
+            if end > marker.end():
+                pieces.append(text[at : marker.start()])
+                negated.append(text[first:end])
+                at = end
+            marker = self._marker.search(folded, end)
+        if not negated:
+            return Negated(kept=text, negated="")
         pieces.append(text[at:])
         return Negated(kept=" ".join("".join(pieces).split()), negated=" ".join(negated))
 
@@ -81,20 +77,12 @@ class Negations:
         phrasing without what it says it does not mean."""
         return text if position == 0 else self.split(text).kept
 
-    def _marker_at(self, folded: list[str], i: int) -> int:
-        """How many tokens a marker starting at token ``i`` spans (0: none starts there)."""
-        for marker in self.markers:
-            if tuple(folded[i : i + len(marker)]) == marker:
-                return len(marker)
-        return 0
-
 
 def negated_share(
-    names: list[frozenset[str]], query: Query, idf: Callable[[str], float]
+    names: list[frozenset[str]], words: frozenset[str], idf: Callable[[str], float]
 ) -> list[float]:
-    """Of the words only the question's negated spans hold, the IDF share each of ``names`` (the
-    candidates' name words) holds; 0 throughout when the question negates nothing."""
-    words = query.negated - query.syllables
+    """The IDF share of ``words`` (what only a question's negated spans say) each of ``names``
+    (the candidates' name words) holds; 0 throughout when there are none."""
     weights = {word: idf(word) for word in words}
     mass = sum(weights.values())
     if mass <= 0:

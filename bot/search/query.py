@@ -118,7 +118,7 @@ class QueryPreparer:
         accentless = is_accentless(text)
         topics = self.topics_asked(whole.text, topics_model)
         # The words naming what is asked are not matched; a question asking several topics
-        # ("cần giấy tờ gì, nộp ở đâu") loses all of them, one asking one its last.
+        # ("cần giấy tờ gì, lệ phí bao nhiêu") loses all of them, one asking one its last.
         if len(topics) > 1:
             asked_topic = strip_topics(rewritten.text)
         else:
@@ -126,7 +126,6 @@ class QueryPreparer:
         office = find_agency(asked_topic, accentless)
         retrieval = self.fillers.remove(strip_agency(asked_topic, office), accentless)
         replaced = " ".join(rewritten.replaced)
-        negated = split.negated
         return Query(
             text=text,
             retrieval=retrieval,
@@ -139,15 +138,17 @@ class QueryPreparer:
             office=office,
             asked=asked_actions(kept),
             said=self.qualifiers.said(kept, rewritten.text),
-            syllables=content_syllables(rewritten.text, self.stop_words)
-            | content_syllables(kept, self.stop_words),
+            syllables=self._words(kept, rewritten.text),
             content=content_syllables(retrieval, self.stop_words),
-            negated=(
-                content_syllables(self.rewriter.rewrite(negated).text, self.stop_words)
-                | content_syllables(negated, self.stop_words)
-            )
-            if negated
+            negated=self._words(split.negated, self.rewriter.rewrite(split.negated).text)
+            if split.negated
             else frozenset(),
+        )
+
+    def _words(self, typed: str, rewritten: str) -> frozenset[str]:
+        """The content words of a text as typed and as rewritten (a synonym's words count too)."""
+        return content_syllables(rewritten, self.stop_words) | content_syllables(
+            typed, self.stop_words
         )
 
     def dense_text(self, retrieval: str, accentless: bool) -> str:
