@@ -99,10 +99,14 @@ def vague_queries(searcher: Searcher, questions: list[VagueQuestion]) -> list[Se
     return out
 
 
+# The cross-validation group of an out-of-scope line: this prefix and its category.
+OUTSIDE_GROUP = "outside:"
+
+
 def outside_queries(lines: list[tuple[str, str]]) -> list[SelfQuery]:
     """Every out-of-scope line, grouped by category."""
     return [
-        SelfQuery(text=text, doc=-1, row=i, topic=None, group=f"outside:{category}")
+        SelfQuery(text=text, doc=-1, row=i, topic=None, group=f"{OUTSIDE_GROUP}{category}")
         for i, (category, text) in enumerate(lines)
     ]
 

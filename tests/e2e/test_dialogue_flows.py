@@ -122,6 +122,23 @@ def test_accentless_question_is_answered(stack: Stack) -> None:
     assert "1.000894" in chat.text("dang ky ket hon can nhung giay to gi")
 
 
+@pytest.mark.parametrize(
+    ("question", "codes"),
+    [
+        ("bố tôi muốn sang tên xe máy cho tôi", ("1.013076",)),
+        ("vo chong em muon dang ky tam tru cho bo me len o cung", ("1.004194",)),
+    ],
+)
+def test_a_question_told_about_the_family_is_not_declined(
+    stack: Stack, question: str, codes: tuple[str, ...]
+) -> None:
+    # The out-of-scope corpus has family-life stories (money, children, marriage); the curated
+    # phrasings told about a relative keep these procedure questions in scope.
+    chat = Conversation(stack, f"flow-family-{codes[0]}")
+    replies = chat.reach(question, codes)
+    assert any(code in reply["text"] for reply in replies for code in codes)
+
+
 def test_clicked_choice_answers_that_entry(stack: Stack) -> None:
     chat = Conversation(stack, "flow-click")
     payload = "/ask_question" + json.dumps({"entry_id": "1.000656:thoi_han"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from bot.search.models import SearchModels
 from bot.search.outside import OUTSIDE_FILE, load_outside
 from bot.search.searcher import Searcher
 from bot.search.selfsearch import (
+    OUTSIDE_GROUP,
     SEARCH_CHUNK,
     SelfResult,
     broad_queries,
@@ -272,6 +274,13 @@ def test_training_is_deterministic_and_the_models_load(
     assert all("[feature_fraction: 1]" in b.model_to_string() for b in first.confidence.boosters)
     assert 0.0 <= fitted.top1 <= 1.0 and 0.0 <= fitted.topic_accuracy <= 1.0
     assert 0.0 <= fitted.vague_top1 <= 1.0
+    # Each out-of-scope subject's refused share, weakest first, adds up to the whole share.
+    by_subject = fitted.outside_rejected_by_subject
+    lines = Counter(r.query.group.removeprefix(OUTSIDE_GROUP) for r in outside)
+    assert set(by_subject) == set(lines) and len(lines) > 1
+    assert list(by_subject.values()) == sorted(by_subject.values())
+    refused = sum(share * lines[subject] for subject, share in by_subject.items())
+    assert refused / len(outside) == pytest.approx(fitted.outside_rejected)
     (tmp_path / "ranker").mkdir()
     (tmp_path / "ranker" / "ranker.txt").write_text("a model of the first format")
     first.save(tmp_path / "ranker")
@@ -573,6 +582,9 @@ def test_the_train_ranker_command_writes_models_with_both_thresholds(
     assert card.training["broad_questions"] == 4  # "đăng ký", "hộ tịch", each typed both ways
     assert card.guess_threshold <= card.clarify_threshold
     assert card.figures["guess_threshold"] == round(card.guess_threshold, 4)
+    assert all(
+        share == round(share, 4) for share in card.figures["outside_rejected_by_subject"].values()
+    )
 
 
 def test_documents_with_equal_scores_share_the_better_rank() -> None:
