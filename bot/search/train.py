@@ -20,84 +20,23 @@ before the other choices): it weighs the phrasings' out-of-fold predictions and 
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-from pydantic import BaseModel, Field
 
 from bot.search.config import Training
 from bot.search.features import QUERY_FEATURES, RANK_FEATURES
+from bot.search.fitted import Fitted, corpus_hash, rejected_by_subject, rounded
 from bot.search.folds import group_folds
 from bot.search.models import MODEL_FORMAT, FoldAverage, LinearGate, ModelCard, SearchModels
 from bot.search.searcher import Searcher
-from bot.search.selfsearch import OUTSIDE_GROUP, SelfResult
+from bot.search.selfsearch import SelfResult
 from bot.search.topic_training import fit_topics, topic_data
 from bot.search.word_models import ScopeWords
 
 Progress = Callable[[str, int, int], None]
-
-
-class Fitted(BaseModel):
-    """Out-of-fold results, for the model card and the thresholds."""
-
-    top1: float = Field(description="Out-of-fold top-1 of the curated phrasings")
-    top3: float = Field(description="Out-of-fold top-3 of the curated phrasings")
-    vague_top1: float = Field(description="Out-of-fold top-1 of the vague questions")
-    candidates_recall: float
-    scope_words_auc: float = Field(
-        description="Out-of-fold AUC of the gate's word model alone (in scope against out of scope)"
-    )
-    gate_auc: float
-    none_threshold: float
-    outside_rejected: float
-    outside_rejected_by_subject: dict[str, float] = Field(
-        description=(
-            "Out-of-fold share of each out-of-scope subject's lines the gate refuses (the subject"
-            " left out of the fold): where the out-of-scope corpus needs more lines"
-        )
-    )
-    inside_refused: float
-    clarify_threshold: float
-    guess_threshold: float
-    answered: float
-    answered_right: float
-    guessed: float
-    guessed_right: float
-    broad_guessed: float
-    topic_accuracy: float
-    topic_general_accuracy: float
-
-
-def _rejected_by_subject(
-    outside: list[SelfResult], scores: np.ndarray, none_threshold: float
-) -> dict[str, float]:
-    """The share of each subject's out-of-scope lines scored under the threshold, weakest first."""
-    refused: dict[str, list[bool]] = {}
-    for result, score in zip(outside, scores, strict=True):
-        subject = result.query.group.removeprefix(OUTSIDE_GROUP)
-        refused.setdefault(subject, []).append(bool(score < none_threshold))
-    shares = {subject: sum(flags) / len(flags) for subject, flags in refused.items()}
-    return dict(sorted(shares.items(), key=lambda item: (item[1], item[0])))
-
-
-def _rounded(figures: dict[str, Any]) -> dict[str, Any]:
-    """Figures to four decimals, for the model card."""
-    return {
-        key: _rounded(value) if isinstance(value, dict) else round(value, 4)
-        for key, value in figures.items()
-    }
-
-
-def corpus_hash(results: list[SelfResult]) -> str:
-    """Hash of the training questions and their labels."""
-    digest = hashlib.sha256()
-    for r in results:
-        digest.update(f"{r.query.group}\0{r.query.topic}\0{r.query.text}\n".encode())
-    return digest.hexdigest()[:16]
 
 
 def _lgb_params(training: Training, objective: str) -> dict[str, object]:
@@ -367,7 +306,7 @@ def train_models(
         gate_auc=_auc(gate_oof, gate_labels),
         none_threshold=none_threshold,
         outside_rejected=float((outside_scores < none_threshold).mean()) if outside else 0.0,
-        outside_rejected_by_subject=_rejected_by_subject(outside, outside_scores, none_threshold),
+        outside_rejected_by_subject=rejected_by_subject(outside, outside_scores, none_threshold),
         inside_refused=float((gate_oof[: len(rows_in)] < none_threshold).mean()),
         clarify_threshold=clarify,
         guess_threshold=guess,
@@ -410,7 +349,7 @@ def train_models(
                 "seconds": round(time.perf_counter() - started, 1),
             },
             settings=training.model_dump(),
-            figures=_rounded(fitted.model_dump()),
+            figures=rounded(fitted.model_dump()),
         ),
     )
     return models, fitted
