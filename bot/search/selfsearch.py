@@ -31,6 +31,7 @@ from bot.search.service import pin_threads
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64
 SEARCH_CHUNK = 400  # queries a worker searches per task (and between two progress updates)
+OUTSIDE_GROUP = "outside:"  # an out-of-scope line's cross-validation group: this and its category
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,6 @@ def vague_queries(searcher: Searcher, questions: list[VagueQuestion]) -> list[Se
             )
         )
     return out
-
-
-# The cross-validation group of an out-of-scope line: this prefix and its category.
-OUTSIDE_GROUP = "outside:"
 
 
 def outside_queries(lines: list[tuple[str, str]]) -> list[SelfQuery]:
