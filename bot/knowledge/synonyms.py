@@ -45,12 +45,32 @@ class SynonymGroup(BaseModel):
 
 
 class Shorthand(BaseModel):
-    """A chat shorthand (teencode) and the word it stands for, e.g. ``ko`` → ``không``."""
+    """A chat shorthand (teencode) and the word it stands for, e.g. ``ko`` → ``không``; or the
+    words it may stand for (``đk``: đăng ký, điều kiện, được), of which the search takes the one
+    its neighbours make likeliest (``bot.search.rewrite``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     short: str = Field(min_length=1, pattern=r"^\S+$", description="One token as typed")
-    full: str = Field(min_length=1)
+    full: str | list[str] = Field(
+        description="The word it stands for, or a list of the words it may stand for"
+    )
+
+    @field_validator("full")
+    @classmethod
+    def _clean_meanings(cls, value: str | list[str]) -> str | list[str]:
+        meanings = [value] if isinstance(value, str) else value
+        cleaned = [" ".join(m.split()) for m in meanings]
+        if not cleaned or any(not m for m in cleaned):
+            raise ValueError("a shorthand stands for at least one non-empty word")
+        if len({_key(m) for m in cleaned}) < len(cleaned):
+            raise ValueError("a meaning is listed twice")
+        return cleaned[0] if isinstance(value, str) else cleaned
+
+    @property
+    def meanings(self) -> tuple[str, ...]:
+        """What it may stand for, one or more."""
+        return (self.full,) if isinstance(self.full, str) else tuple(self.full)
 
 
 class SynonymList(BaseModel):

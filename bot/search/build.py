@@ -46,6 +46,7 @@ from bot.search import (
     variants,
 )
 from bot.search.config import SearchConfig, load_search_config
+from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, build_documents
 from bot.search.embedder import encode, load_model
 from bot.search.lexical import LexicalIndex
@@ -296,7 +297,9 @@ def build_index(
     ).hexdigest()
     # Names use abbreviations too ("sổ BHXH", "TNLĐ"): index them with the canonical wording added.
     # The field goes with the name: "Cấp lại Giấy chứng nhận do bị mất" is about land ("Đất đai").
-    rewriter = Rewriter(synonyms)
+    # A shorthand with several meanings is read by the bigram model of the knowledge base's texts.
+    restorer = DiacriticRestorer.of_index(docs, outside_texts, config)
+    rewriter = Rewriter(synonyms, restorer)
     fields = [
         doc.field if position == 0 else None for doc in docs for position in range(len(doc.texts))
     ]
@@ -310,9 +313,7 @@ def build_index(
         ]
     )
     outside_lexical = LexicalIndex.build(outside_texts)
-    preparer = QueryPreparer.of_index(
-        docs, lexical, outside_texts, outside_lexical, synonyms, config
-    )
+    preparer = QueryPreparer.of_index(docs, lexical, restorer, outside_lexical, synonyms, config)
     asked = _asked(
         [*(t for doc in docs for t in doc.texts[1:]), *outside_texts],
         preparer,

@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from bot.search.config import DiacriticsConfig, SearchConfig
@@ -89,6 +89,26 @@ class DiacriticRestorer:
             self._options(bare),
             key=lambda option: self._score(before, option) + self._score(option, after),
         )
+
+    def likeliest(self, options: Sequence[str], previous: str | None, following: str | None) -> str:
+        """Of ``options`` (accented words or phrases a shorthand may stand for), the one most
+        likely between the words ``previous`` and ``following`` (as typed, lower case; ``None``
+        at either end of the text). A neighbour typed without marks is read in whichever of its
+        spellings fits the option best; the first option wins a tie."""
+        before = self._options(previous) if previous else (_START,)
+        after = self._options(following) if following else (_END,)
+
+        def score(option: str) -> float:
+            words = _words(option)
+            inner = sum(self._score(first, second) for first, second in pairwise(words))
+            return (
+                max(self._score(word, words[0]) for word in before)
+                + inner
+                + max(self._score(words[-1], word) for word in after)
+            )
+
+        scores = [score(option) for option in options]
+        return options[scores.index(max(scores))]
 
     def restore(self, text: str) -> str:
         """``text`` lower-cased, each unmarked word given its most likely accented spelling;

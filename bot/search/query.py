@@ -71,7 +71,7 @@ class QueryPreparer:
         restorer: DiacriticRestorer,
         speller: Speller,
     ) -> None:
-        self.rewriter = Rewriter(synonyms)
+        self.rewriter = Rewriter(synonyms, restorer)
         self.restorer = restorer
         self.speller = speller
         self.config = config
@@ -93,14 +93,13 @@ class QueryPreparer:
         cls,
         docs: list[SearchDoc],
         lexical: LexicalIndex,
-        outside_texts: list[str],
+        restorer: DiacriticRestorer,
         outside_lexical: LexicalIndex,
         synonyms: SynonymList,
         config: SearchConfig,
     ) -> QueryPreparer:
-        """The preparer of an index: its diacritic restorer and speller learned from the index's
-        documents and out-of-scope lines."""
-        restorer = DiacriticRestorer.of_index(docs, outside_texts, config)
+        """The preparer of an index: ``restorer`` learned from the index's documents and
+        out-of-scope lines (``DiacriticRestorer.of_index``), and its speller."""
         agencies = [doc.agency for doc in docs if doc.agency]
         speller = Speller.of_index(lexical, outside_lexical, synonyms, agencies, restorer, config)
         qualifiers = Qualifiers(config.qualifiers, config.field_qualifiers)

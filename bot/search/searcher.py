@@ -25,6 +25,7 @@ from bot.metrics import observe_search
 from bot.search.broad import broad_questions
 from bot.search.build import OUTSIDE_DIR, OUTSIDE_LINES, read_manifest
 from bot.search.config import SearchConfig
+from bot.search.diacritics import DiacriticRestorer
 from bot.search.documents import SearchDoc, entry_for
 from bot.search.embedder import encode, load_model, same_vectors
 from bot.search.evidence import Candidates, Evidence, query_row
@@ -118,8 +119,9 @@ class Searcher:
         self.query_prompt = query_prompt
         self.config = config
         self.models = models
+        restorer = DiacriticRestorer.of_index(docs, outside_texts, config)
         self.preparer = QueryPreparer.of_index(
-            docs, lexical, outside_texts, outside_lexical, synonyms, config
+            docs, lexical, restorer, outside_lexical, synonyms, config
         )
         qualifiers = self.preparer.qualifiers
         self._name_runs: dict[int, NameRuns] = {}

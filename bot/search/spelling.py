@@ -98,7 +98,7 @@ class Speller:
         synonyms and shorthands and of the offices' names, which no row needs to hold."""
         phrases = [
             *(s.short for s in synonyms.shorthands),
-            *(s.full for s in synonyms.shorthands),
+            *(meaning for s in synonyms.shorthands for meaning in s.meanings),
             *(term for g in synonyms.synonyms for term in (g.canonical, *g.terms)),
             *agencies,
         ]

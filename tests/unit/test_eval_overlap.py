@@ -29,6 +29,7 @@ HOLDOUTS = [
     REPO / "tests" / "fixtures" / "search_holdout_typos.yml",
     REPO / "tests" / "fixtures" / "search_holdout_topics.yml",
     REPO / "tests" / "fixtures" / "search_holdout_chat.yml",
+    REPO / "tests" / "fixtures" / "search_holdout_chat2.yml",
 ]
 LIMIT = 0.5
 

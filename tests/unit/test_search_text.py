@@ -10,7 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from bot.knowledge.synonyms import Shorthand, SynonymGroup, SynonymList, load_synonyms
-from bot.search.config import load_search_config
+from bot.search.config import DiacriticsConfig, load_search_config
+from bot.search.diacritics import DiacriticRestorer
 from bot.search.lexical import tokenize
 from bot.search.noise import Fillers
 from bot.search.normalize import clean, fold, is_accentless, same_word
@@ -34,6 +35,19 @@ SYNONYMS = SynonymList(
         Shorthand(short="ntn", full="như thế nào"),
         Shorthand(short="mún", full="muốn"),
     ],
+)
+
+# The bigram model an ambiguous shorthand is read by: the knowledge base's texts, here a few.
+RESTORER = DiacriticRestorer(
+    [
+        "Cấp giấy chứng nhận đủ điều kiện sản xuất phân bón",
+        "Cơ sở sản xuất cần điều kiện gì",
+        "Đăng ký kết hôn có yếu tố nước ngoài",
+        "Nộp hồ sơ đăng ký kết hôn ở đâu",
+        "Nộp trực tuyến có được không",
+        "Làm ở xã có được không",
+    ],
+    DiacriticsConfig(candidates=8, bigram_weight=0.8),
 )
 
 
@@ -67,13 +81,13 @@ def test_tokens_are_the_same_with_or_without_diacritics() -> None:
     ],
 )
 def test_rewriter_maps_shorthands_and_synonyms(typed: str, expected: str) -> None:
-    assert Rewriter(SYNONYMS).rewrite(typed).text == expected
+    assert Rewriter(SYNONYMS, RESTORER).rewrite(typed).text == expected
 
 
 def test_rewriter_keeps_replaced_words_and_leaves_other_words_alone() -> None:
-    rewrite = Rewriter(SYNONYMS).rewrite("làm sổ đỏ cho con")
+    rewrite = Rewriter(SYNONYMS, RESTORER).rewrite("làm sổ đỏ cho con")
     assert rewrite.replaced == ("sổ đỏ",)
-    assert Rewriter(SYNONYMS).rewrite("kon cua toi").text == "kon cua toi"
+    assert Rewriter(SYNONYMS, RESTORER).rewrite("kon cua toi").text == "kon cua toi"
 
 
 def test_the_longest_overlapping_term_wins_wherever_it_starts() -> None:
@@ -83,13 +97,13 @@ def test_the_longest_overlapping_term_wins_wherever_it_starts() -> None:
             SynonymGroup(canonical="đăng ký khai sinh", terms=["giấy khai sinh"]),
         ]
     )
-    rewrite = Rewriter(synonyms).rewrite("làm giấy khai sinh cho con, làm giấy tờ ở đâu")
+    rewrite = Rewriter(synonyms, RESTORER).rewrite("làm giấy khai sinh cho con, làm giấy tờ ở đâu")
     assert rewrite.text == "làm đăng ký khai sinh cho con, thủ tục hành chính ở đâu"
     assert rewrite.replaced == ("giấy khai sinh", "làm giấy tờ")
 
 
 def test_a_term_typed_with_other_diacritics_is_another_word() -> None:
-    rewriter = Rewriter(SYNONYMS)
+    rewriter = Rewriter(SYNONYMS, RESTORER)
     assert rewriter.rewrite("số đó có đúng không").text == "số đó có đúng không"
     assert rewriter.rewrite("sang tên so do ở đâu").text == (
         "sang tên giấy chứng nhận quyền sử dụng đất ở đâu"
@@ -97,9 +111,40 @@ def test_a_term_typed_with_other_diacritics_is_another_word() -> None:
 
 
 def test_customs_import_is_not_household_registration() -> None:
-    rewriter = Rewriter(load_synonyms(KB_DIR))
+    rewriter = Rewriter(load_synonyms(KB_DIR), RESTORER)
     assert "thường trú" not in rewriter.rewrite("thủ tục nhập khẩu hàng hóa qua cửa khẩu").text
     assert "thường trú" in rewriter.rewrite("nhập khẩu cho con về nhà ông bà").text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("cơ sở đủ đk sản xuất", "cơ sở đủ điều kiện sản xuất"),
+        ("đk kết hôn ở đâu", "đăng ký kết hôn ở đâu"),
+        ("nop truc tuyen co dk ko", "nop truc tuyen co được không"),
+    ],
+)
+def test_a_shorthand_of_several_meanings_is_read_by_its_neighbours(
+    typed: str, expected: str
+) -> None:
+    synonyms = SynonymList(
+        shorthands=[
+            Shorthand(short="đk", full=["đăng ký", "điều kiện", "được"]),
+            Shorthand(short="ko", full="không"),
+        ]
+    )
+    rewrite = Rewriter(synonyms, RESTORER).rewrite(typed)
+    assert rewrite.text == expected
+    # The reading may be wrong: the shorthand as typed is matched too; "ko" has one meaning.
+    assert rewrite.replaced == (("dk",) if " dk " in typed else ("đk",))
+
+
+def test_a_shorthand_lists_each_meaning_once() -> None:
+    with pytest.raises(ValidationError, match="listed twice"):
+        Shorthand(short="đk", full=["đăng ký", "Đăng  ký"])
+    with pytest.raises(ValidationError, match="at least one"):
+        Shorthand(short="đk", full=[])
+    assert Shorthand(short="ko", full="không").meanings == ("không",)
 
 
 def test_synonym_list_rejects_a_term_mapped_twice() -> None:
